@@ -1,0 +1,214 @@
+import type { DeviceCapabilities } from "../core/device-capabilities";
+import { reviveError, type TabclawError } from "../core/errors";
+import { buildCatalog, pickDefaultModel, type CatalogEntry, type CatalogRecord } from "../core/model-catalog";
+import { applyModelSource } from "../core/model-source";
+import type { AgentBridge } from "../engine/agent-bridge";
+import type { ModelLoadProgress } from "../engine/chat-engine";
+import type { DownloadProgress } from "../models/download-progress";
+import type { LocalFile } from "../models/local-folder-import";
+import type { ModelStorage } from "../models/model-storage";
+import type { Database } from "../store/database";
+import type { SettingsStore } from "../store/settings-store";
+import { Observable } from "./observable";
+
+export type LoadState =
+  | { kind: "idle" }
+  | { kind: "loading"; modelId: string; progress: ModelLoadProgress }
+  | { kind: "ready"; modelId: string }
+  | { kind: "failed"; modelId: string; error: TabclawError };
+
+/**
+ * Everything about models the UI shows: the catalog for this device, what is stored, what is
+ * downloading, and which model is loaded. One instance per page.
+ */
+export class ModelController extends Observable {
+  entries: CatalogEntry[] = [];
+  localModels: CatalogRecord[] = [];
+  selectedModelId: string | undefined;
+  defaultModelId: string | undefined;
+  storage = new Map<string, ModelStorage>();
+  sizes = new Map<string, number>();
+  mirror: string | undefined;
+  downloads = new Map<string, DownloadProgress>();
+  downloadErrors = new Map<string, TabclawError>();
+  load: LoadState = { kind: "idle" };
+  importProgress: DownloadProgress | undefined;
+  importError: TabclawError | undefined;
+
+  constructor(
+    readonly device: DeviceCapabilities,
+    private readonly bridge: AgentBridge,
+    private readonly settings: SettingsStore,
+    private readonly db: Database,
+  ) {
+    super();
+  }
+
+  async init(): Promise<void> {
+    const mirror = await this.settings.get("modelMirror");
+    this.mirror = mirror;
+    this.sizes = new Map(Object.entries(await this.settings.get("modelSizes")));
+    this.localModels = await this.db.getAll("localModels");
+    const api = await this.bridge.api();
+    // web-llm's catalog is read in the worker: importing web-llm here would put it in the page's bundle.
+    const prebuilt = await api.catalogRecords();
+    const records = prebuilt.map((record) => applyModelSource(record, { mirror }));
+    this.entries = buildCatalog([...this.localModels, ...records], this.device);
+    this.defaultModelId = pickDefaultModel(this.entries, this.device);
+    const saved = await this.settings.get("selectedModelId");
+    this.selectedModelId = this.entries.some((entry) => entry.record.model_id === saved) ? saved : this.defaultModelId;
+    this.bridge.setCatalog(this.records());
+    this.changed();
+    await this.refreshStorage();
+    void this.refreshSizes();
+  }
+
+  /** Reads the download size of each runnable model not measured yet, and remembers it. */
+  async refreshSizes(): Promise<void> {
+    const missing = this.entries
+      .filter((entry) => entry.runnable.ok && !this.sizes.has(entry.record.model_id))
+      .filter((entry) => !entry.record.model_id.startsWith("local-"))
+      .map((entry) => entry.record);
+    if (missing.length === 0) return;
+    const api = await this.bridge.api();
+    const found = await api.downloadSizes(missing);
+    for (const [id, bytes] of Object.entries(found)) this.sizes.set(id, bytes);
+    await this.settings.set("modelSizes", Object.fromEntries(this.sizes));
+    this.changed();
+  }
+
+  records(): CatalogRecord[] {
+    return this.entries.map((entry) => entry.record);
+  }
+
+  entry(modelId: string | undefined): CatalogEntry | undefined {
+    return this.entries.find((entry) => entry.record.model_id === modelId);
+  }
+
+  async setMirror(mirror: string | undefined): Promise<void> {
+    await this.settings.set("modelMirror", mirror?.trim() || undefined);
+    await this.init();
+  }
+
+  async select(modelId: string): Promise<void> {
+    this.selectedModelId = modelId;
+    await this.settings.set("selectedModelId", modelId);
+    this.changed();
+  }
+
+  /** Storage of every model that has anything stored (plus the selected one). */
+  async refreshStorage(): Promise<void> {
+    if (!this.device.webgpu && this.localModels.length === 0) return;
+    const api = await this.bridge.api();
+    const measured = await api.storage(this.records());
+    this.storage = new Map(measured.filter((item) => item.files > 0).map((item) => [item.modelId, item]));
+    this.changed();
+  }
+
+  isDownloaded(modelId: string | undefined): boolean {
+    return modelId !== undefined && this.storage.get(modelId)?.complete === true;
+  }
+
+  async download(modelId: string): Promise<void> {
+    const entry = this.entry(modelId);
+    if (!entry || this.downloads.has(modelId)) return;
+    this.downloadErrors.delete(modelId);
+    this.downloads.set(modelId, {
+      modelId,
+      phase: "preparing",
+      bytesDone: 0,
+      bytesTotal: 0,
+      filesDone: 0,
+      filesTotal: 0,
+      bytesPerSecond: 0,
+    });
+    this.changed();
+    const api = await this.bridge.api();
+    const outcome = await api.download(
+      entry.record,
+      this.bridge.callback((progress: DownloadProgress) => {
+        this.downloads.set(modelId, progress);
+        this.changed();
+      }),
+    );
+    this.downloads.delete(modelId);
+    if (!outcome.ok) this.downloadErrors.set(modelId, reviveError(outcome.error));
+    await this.refreshStorage();
+  }
+
+  async cancelDownload(modelId: string): Promise<void> {
+    const api = await this.bridge.api();
+    await api.cancelDownload(modelId);
+  }
+
+  async deleteModel(modelId: string): Promise<void> {
+    const entry = this.entry(modelId);
+    if (!entry) return;
+    const api = await this.bridge.api();
+    const outcome = await api.deleteModel(entry.record);
+    if (!outcome.ok) this.downloadErrors.set(modelId, reviveError(outcome.error));
+    if (this.load.kind !== "idle" && "modelId" in this.load && this.load.modelId === modelId) this.load = { kind: "idle" };
+    if (modelId.startsWith("local-")) {
+      await this.db.delete("localModels", modelId);
+      await this.init();
+    }
+    await this.refreshStorage();
+  }
+
+  async loadModel(modelId = this.selectedModelId): Promise<void> {
+    if (!modelId) return;
+    this.load = { kind: "loading", modelId, progress: { progress: 0, text: "Starting…", timeElapsedS: 0 } };
+    this.changed();
+    const api = await this.bridge.api();
+    const outcome = await api.loadModel(
+      modelId,
+      this.bridge.callback((progress: ModelLoadProgress) => {
+        this.load = { kind: "loading", modelId, progress };
+        this.changed();
+      }),
+    );
+    this.load = outcome.ok
+      ? { kind: "ready", modelId }
+      : { kind: "failed", modelId, error: reviveError(outcome.error) };
+    this.changed();
+  }
+
+  /** The workers died: whatever was loaded is gone. */
+  workerCrashed(message: string): void {
+    this.load = { kind: "idle" };
+    this.downloads.clear();
+    this.downloadErrors.set("_worker", reviveError({ name: "UnknownError", message }));
+    this.changed();
+  }
+
+  async importFolder(files: LocalFile[]): Promise<void> {
+    this.importError = undefined;
+    this.importProgress = {
+      modelId: "local",
+      phase: "preparing",
+      bytesDone: 0,
+      bytesTotal: 0,
+      filesDone: 0,
+      filesTotal: files.length,
+      bytesPerSecond: 0,
+    };
+    this.changed();
+    const api = await this.bridge.api();
+    const outcome = await api.importFolder(
+      files,
+      this.bridge.callback((progress: DownloadProgress) => {
+        this.importProgress = progress;
+        this.changed();
+      }),
+    );
+    this.importProgress = undefined;
+    if (!outcome.ok) {
+      this.importError = reviveError(outcome.error);
+      this.changed();
+      return;
+    }
+    await this.db.put("localModels", outcome.value);
+    await this.init();
+    await this.select(outcome.value.model_id);
+  }
+}

@@ -1,0 +1,4 @@
+import { registerServiceWorker } from "./pwa/service-worker-registration";
+import "./ui/tabclaw-app";
+
+registerServiceWorker();

@@ -1,0 +1,57 @@
+import type { DBSchema } from "idb";
+import type { CatalogRecord } from "../core/model-catalog";
+import type { ChatUsage } from "../engine/chat-engine";
+
+export const DB_NAME = "tabclaw";
+/** Bump with a new step in `migrations.ts`; never edit a released step. */
+export const DB_VERSION = 1;
+
+export interface Conversation {
+  id: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+  modelId?: string;
+}
+
+export interface ChatMessageRecord {
+  id: string;
+  conversationId: string;
+  role: "user" | "assistant";
+  content: string;
+  createdAt: number;
+  /** Set on assistant messages: how the answer ended and what web-llm reported. */
+  finishReason?: "stop" | "length" | "abort" | "error";
+  usage?: ChatUsage;
+  modelId?: string;
+  error?: { name: string; message: string };
+}
+
+/** A model the user added from a local folder; its files live in web-llm's caches. */
+export interface LocalModelRecord extends CatalogRecord {
+  addedAt: number;
+  folderName: string;
+  totalBytes: number;
+}
+
+/** Progress of an interrupted download, so a reload can say what was going on. */
+export interface DownloadRecord {
+  modelId: string;
+  startedAt: number;
+  state: "running" | "paused" | "failed";
+  bytesDone: number;
+  bytesTotal: number;
+  error?: { name: string; message: string };
+}
+
+export interface TabclawDB extends DBSchema {
+  settings: { key: string; value: unknown };
+  conversations: { key: string; value: Conversation; indexes: { byUpdated: number } };
+  chatMessages: {
+    key: string;
+    value: ChatMessageRecord;
+    indexes: { byConversation: [string, number] };
+  };
+  localModels: { key: string; value: LocalModelRecord };
+  downloads: { key: string; value: DownloadRecord };
+}

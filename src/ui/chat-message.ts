@@ -1,0 +1,90 @@
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property } from "lit/decorators.js";
+import { unsafeHTML } from "lit/directives/unsafe-html.js";
+import type { ChatMessageRecord } from "../store/schema";
+import { renderMarkdown } from "./markdown";
+import { sharedStyles } from "./shared-styles";
+
+/**
+ * One chat message. Assistant text is Markdown, sanitised before it reaches the DOM.
+ * @property message - the message to show
+ * @property streaming - true while the answer is still arriving
+ */
+@customElement("tabclaw-chat-message")
+export class ChatMessage extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+      }
+      article {
+        padding: 0.5rem 0.9rem;
+        border-radius: var(--radius);
+        margin: 0.4rem 0;
+        max-width: 52rem;
+        overflow-wrap: anywhere;
+      }
+      article.user {
+        background: var(--bg-raised);
+        margin-left: auto;
+        width: fit-content;
+        white-space: pre-wrap;
+      }
+      article.assistant {
+        border: 1px solid var(--border);
+      }
+      .meta {
+        font-size: 0.8rem;
+        color: var(--fg-muted);
+      }
+      pre {
+        overflow-x: auto;
+        background: var(--bg-raised);
+        padding: 0.5rem;
+        border-radius: 6px;
+      }
+      code {
+        font-family: ui-monospace, "SFMono-Regular", Menlo, monospace;
+      }
+      a {
+        color: var(--accent);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) message: ChatMessageRecord | undefined;
+  @property({ type: Boolean }) streaming = false;
+
+  override render() {
+    const message = this.message;
+    if (!message) return nothing;
+    if (message.role === "user") {
+      return html`<article class="user" aria-label="You said">${message.content}</article>`;
+    }
+    return html`<article class="assistant" aria-label="Tabclaw answered" aria-busy=${this.streaming ? "true" : "false"}>
+      <div class="body">${unsafeHTML(renderMarkdown(message.content))}</div>
+      ${message.error ? html`<p class="error" role="alert">${message.error.message}</p>` : nothing}
+      ${this.#meta(message)}
+    </article>`;
+  }
+
+  #meta(message: ChatMessageRecord) {
+    if (this.streaming) return html`<p class="meta">Writing…</p>`;
+    const parts: string[] = [];
+    if (message.finishReason === "abort") parts.push("Stopped");
+    if (message.finishReason === "length") parts.push("Cut off at the length limit");
+    const usage = message.usage;
+    if (usage?.timeToFirstTokenS !== undefined) parts.push(`first token ${usage.timeToFirstTokenS.toFixed(2)} s`);
+    if (usage?.decodeTokensPerS !== undefined) parts.push(`${usage.decodeTokensPerS.toFixed(1)} tokens/s`);
+    if (usage) parts.push(`${usage.completionTokens} tokens`);
+    if (message.modelId) parts.push(message.modelId);
+    return parts.length ? html`<p class="meta" data-testid="answer-stats">${parts.join(" · ")}</p>` : nothing;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "tabclaw-chat-message": ChatMessage;
+  }
+}

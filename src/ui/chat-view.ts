@@ -1,0 +1,186 @@
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property, query } from "lit/decorators.js";
+import { repeat } from "lit/directives/repeat.js";
+import type { ChatController } from "../app/chat-controller";
+import type { ModelController } from "../app/model-controller";
+import { ObserveController } from "../app/observable";
+import "./chat-message";
+import "./conversation-list";
+import { sharedStyles } from "./shared-styles";
+
+/**
+ * The chat: conversations on the side, messages, and a composer with Send and Stop.
+ * @property chat - conversations and the streaming answer
+ * @property models - which model is loaded
+ * @fires open-models - the user asked to pick or load a model
+ */
+@customElement("tabclaw-chat-view")
+export class ChatView extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        grid-template-columns: minmax(12rem, 16rem) 1fr;
+        height: 100%;
+        min-height: 0;
+      }
+      aside {
+        border-right: 1px solid var(--border);
+        padding: 0.75rem;
+        overflow-y: auto;
+      }
+      section {
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+      }
+      .log {
+        flex: 1;
+        overflow-y: auto;
+        padding: 0.75rem 1rem;
+      }
+      form {
+        display: flex;
+        gap: 0.5rem;
+        padding: 0.75rem;
+        border-top: 1px solid var(--border);
+        align-items: flex-end;
+      }
+      textarea {
+        flex: 1;
+        resize: vertical;
+        min-height: 2.5rem;
+        max-height: 12rem;
+        padding: 0.5rem;
+        border: 1px solid var(--border);
+        border-radius: var(--radius);
+        background: var(--bg);
+      }
+      .status {
+        padding: 0.4rem 1rem;
+        font-size: 0.9rem;
+      }
+      @media (max-width: 640px) {
+        :host {
+          grid-template-columns: 1fr;
+        }
+        aside {
+          border-right: none;
+          border-bottom: 1px solid var(--border);
+          max-height: 30vh;
+        }
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) chat: ChatController | undefined;
+  @property({ attribute: false }) models: ModelController | undefined;
+  @query("textarea") private input!: HTMLTextAreaElement;
+  @query(".log") private log!: HTMLElement;
+
+  constructor() {
+    super();
+    new ObserveController(this, () => this.chat);
+    new ObserveController(this, () => this.models);
+  }
+
+  override render() {
+    const chat = this.chat;
+    const load = this.models?.load;
+    const ready = load?.kind === "ready";
+    const streaming = chat?.streaming;
+    return html`<aside aria-label="Saved conversations"><tabclaw-conversation-list .chat=${chat}></tabclaw-conversation-list></aside>
+      <section aria-label="Chat">
+        ${this.#status()}
+        <div class="log" role="log" aria-live="polite" aria-label="Messages">
+          ${chat && chat.messages.length === 0 && !streaming
+            ? html`<p class="muted">Ask anything. The model runs on this device; nothing you type is sent anywhere.</p>`
+            : nothing}
+          ${repeat(
+            chat?.messages ?? [],
+            (message) => message.id,
+            (message) => html`<tabclaw-chat-message .message=${message}></tabclaw-chat-message>`,
+          )}
+          ${streaming
+            ? html`<tabclaw-chat-message .message=${{ ...streaming.message }} streaming></tabclaw-chat-message>`
+            : nothing}
+        </div>
+        <form @submit=${this.#submit}>
+          <label class="visually-hidden" for="composer">Message</label>
+          <textarea
+            id="composer"
+            placeholder=${ready ? "Message Tabclaw (Enter to send, Shift+Enter for a new line)" : "Load a model to chat"}
+            @keydown=${this.#keydown}
+          ></textarea>
+          ${streaming
+            ? html`<button type="button" class="danger" @click=${() => chat?.stop()}>Stop</button>`
+            : html`<button type="submit" class="primary" ?disabled=${!ready}>Send</button>`}
+        </form>
+      </section>`;
+  }
+
+  #status() {
+    const models = this.models;
+    const load = models?.load;
+    if (!models || !load) return nothing;
+    switch (load.kind) {
+      case "ready":
+        return html`<p class="status muted" role="status">Model: ${load.modelId}</p>`;
+      case "loading":
+        return html`<div class="status" role="status">
+          Loading ${load.modelId}… ${Math.round(load.progress.progress * 100)}%
+          <progress max="1" .value=${load.progress.progress} aria-label="Model loading"></progress>
+        </div>`;
+      case "failed":
+        return html`<p class="status error" role="alert">
+          ${load.modelId} could not be loaded: ${load.error.message} ${load.error.hint}
+        </p>`;
+      case "idle": {
+        const selected = models.selectedModelId;
+        const downloaded = models.isDownloaded(selected);
+        if (!models.device.webgpu) return nothing;
+        return html`<p class="status" role="status">
+          ${downloaded
+            ? html`<button class="primary" @click=${() => models.loadModel()}>Load ${selected}</button>`
+            : html`No model is loaded.
+                <button @click=${() => this.dispatchEvent(new CustomEvent("open-models", { bubbles: true, composed: true }))}>
+                  Choose a model
+                </button>`}
+        </p>`;
+      }
+    }
+  }
+
+  override updated(): void {
+    // Keep the newest text in view while an answer streams in.
+    if (this.chat?.streaming && this.log) this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  #keydown(event: KeyboardEvent): void {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      this.#send();
+    }
+  }
+
+  #submit(event: Event): void {
+    event.preventDefault();
+    this.#send();
+  }
+
+  #send(): void {
+    const models = this.models;
+    if (!this.chat || models?.load.kind !== "ready" || this.chat.streaming) return;
+    const text = this.input.value;
+    if (!text.trim()) return;
+    this.input.value = "";
+    void this.chat.send(text, models.load.modelId);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "tabclaw-chat-view": ChatView;
+  }
+}

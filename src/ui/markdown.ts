@@ -1,0 +1,25 @@
+import DOMPurify from "dompurify";
+import { Marked } from "marked";
+
+const marked = new Marked({ gfm: true, breaks: true, async: false });
+
+/**
+ * Model output is untrusted: it is parsed as Markdown, then sanitised. Links open in a new
+ * tab without a referrer; images are dropped so an answer cannot make the page fetch anything.
+ */
+const purifier = DOMPurify();
+purifier.addHook("afterSanitizeAttributes", (node) => {
+  if (node.tagName === "A") {
+    node.setAttribute("target", "_blank");
+    node.setAttribute("rel", "noopener noreferrer nofollow");
+  }
+});
+
+export function renderMarkdown(text: string): string {
+  const html = marked.parse(text) as string;
+  return purifier.sanitize(html, {
+    FORBID_TAGS: ["img", "style", "form", "input", "button", "iframe", "svg", "math"],
+    FORBID_ATTR: ["style", "srcset"],
+    ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#)/i,
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * What the scripted engine (a TEST DOUBLE, never a model) says and does. A test sets a script on
+ * the test server; the scripted model worker asks the server for the next step on every reload and
+ * every chat request, so the queue lives in one place and survives a worker restart.
+ */
+
+/** One answer to one chat request, consumed in order. */
+export interface ScriptedResponse {
+  /** Streamed token by token (a token is a word with its leading whitespace). */
+  text?: string;
+  /** This many filler tokens, streamed after `text`. */
+  tokens?: number;
+  /** Decode speed; the default is {@link DEFAULT_TOKENS_PER_SECOND}. */
+  tokensPerSecond?: number;
+  /** Prefill speed, which sets the time to first token; default {@link DEFAULT_PREFILL_TOKENS_PER_SECOND}. */
+  prefillTokensPerSecond?: number;
+  /**
+   * A web-llm error name (`DeviceLostError`) or `"Name: message"`. With no text or tokens the request
+   * is rejected up front; otherwise the stream breaks after the scripted tokens, as a GPU loss would.
+   */
+  error?: string;
+}
+
+/** One reload, consumed in order; an empty queue means a reload that succeeds. */
+export interface ScriptedReload {
+  /**
+   * A web-llm error name or `"Name: message"`. Thrown where web-llm throws it: feature and WebGPU
+   * errors before any weight is read, everything else (e.g. `DeviceLostError`) at the end.
+   */
+  error?: string;
+  /** Time spent "loading onto the GPU" after the weights are read, in ms. Default 50. */
+  durationMs?: number;
+}
+
+export interface EngineScript {
+  responses: ScriptedResponse[];
+  reloads?: ScriptedReload[];
+}
+
+/** A request the scripted engine received, as the test server recorded it. */
+export type EngineCall =
+  | { kind: "reload"; modelId: string; at: number }
+  | { kind: "chat"; request: RecordedChatRequest; at: number };
+
+/** The parts of a chat request a test asserts on (what the model was actually asked). */
+export interface RecordedChatRequest {
+  messages: { role: string; content: unknown }[];
+  stream?: boolean | null;
+  max_tokens?: number | null;
+  temperature?: number | null;
+  response_format?: unknown;
+  stream_options?: unknown;
+}
+
+export const DEFAULT_TOKENS_PER_SECOND = 200;
+export const DEFAULT_PREFILL_TOKENS_PER_SECOND = 2000;
+
+/** Endpoints the scripted model worker calls on the test server. */
+export const ENGINE_SCRIPT_PATH = "/__test__/engine-script";
+export const ENGINE_RELOAD_PATH = "/__test__/engine/reload";
+export const ENGINE_CHAT_PATH = "/__test__/engine/chat";
+
+/** Where the engine gets its next step: over HTTP in the browser, in memory in Node. */
+export interface ScriptSource {
+  nextReload(modelId: string): Promise<ScriptedReload>;
+  /** `undefined` when the script is used up: the engine then gives its default answer. */
+  nextResponse(request: RecordedChatRequest): Promise<ScriptedResponse | undefined>;
+}
+
+/** The script queue plus a record of every call, owned by the test server (or a Node test). */
+export class EngineScriptQueue implements ScriptSource {
+  #responses: ScriptedResponse[] = [];
+  #reloads: ScriptedReload[] = [];
+  readonly calls: EngineCall[] = [];
+
+  constructor(script?: EngineScript) {
+    if (script) this.set(script);
+  }
+
+  /** Replaces what is left of the script; calls already recorded are kept. */
+  set(script: EngineScript): void {
+    this.#responses = [...script.responses];
+    this.#reloads = [...(script.reloads ?? [])];
+  }
+
+  /** What is left to consume. */
+  remaining(): EngineScript {
+    return { responses: [...this.#responses], reloads: [...this.#reloads] };
+  }
+
+  async nextReload(modelId: string): Promise<ScriptedReload> {
+    this.calls.push({ kind: "reload", modelId, at: Date.now() });
+    return this.#reloads.shift() ?? {};
+  }
+
+  async nextResponse(request: RecordedChatRequest): Promise<ScriptedResponse | undefined> {
+    this.calls.push({ kind: "chat", request, at: Date.now() });
+    return this.#responses.shift();
+  }
+
+  chatRequests(): RecordedChatRequest[] {
+    return this.calls.flatMap((call) => (call.kind === "chat" ? [call.request] : []));
+  }
+}

@@ -1,0 +1,128 @@
+import type { AppConfig } from "@mlc-ai/web-llm";
+import { serializeError, type SerializedError } from "../src/core/errors";
+import type { CatalogRecord } from "../src/core/model-catalog";
+import type { ChatChunk, ChatRequest, ModelLoadProgress } from "../src/engine/chat-engine";
+import { WebLlmChatEngine } from "../src/engine/webllm-chat-engine";
+import type { DownloadProgress } from "../src/models/download-progress";
+import { fetchDownloadSizes } from "../src/models/download-size";
+import { importModelFolder, type LocalFile } from "../src/models/local-folder-import";
+import { downloadModel } from "../src/models/model-downloader";
+import { deleteModel, getModelStorage, type ModelStorage } from "../src/models/model-storage";
+import type { LocalModelRecord } from "../src/store/schema";
+
+let engine: WebLlmChatEngine | undefined;
+const running = new Map<string, AbortController>();
+
+/** Errors cross comlink as `{name, message}` so the page can rebuild the typed error. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
+
+async function attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    return { ok: false, error: serializeError(error) };
+  }
+}
+
+function track(id: string): AbortSignal {
+  running.get(id)?.abort();
+  const controller = new AbortController();
+  running.set(id, controller);
+  return controller.signal;
+}
+
+function appConfigFor(records: CatalogRecord[]): AppConfig {
+  return { model_list: records, cacheBackend: "cache" };
+}
+
+export type ChatMessages = ChatRequest["messages"];
+
+export const agentApi = {
+  /** Receives the agent's end of the channel to the model worker. */
+  async connectModel(port: MessagePort, records: CatalogRecord[]): Promise<void> {
+    const { WebWorkerMLCEngine } = await import("@mlc-ai/web-llm");
+    engine = new WebLlmChatEngine(new WebWorkerMLCEngine(port), appConfigFor(records));
+  },
+
+  /** web-llm's own model catalog (its `prebuiltAppConfig`). */
+  async catalogRecords(): Promise<CatalogRecord[]> {
+    const { prebuiltAppConfig } = await import("@mlc-ai/web-llm");
+    return prebuiltAppConfig.model_list.map((record) => ({ ...record }) as CatalogRecord);
+  },
+
+  /** Download sizes read from the model hosts (bytes of weights per model id). */
+  downloadSizes(records: CatalogRecord[]): Promise<Record<string, number>> {
+    return fetchDownloadSizes(records);
+  },
+
+  /** The catalog changed (a mirror was set, a folder model was added). */
+  setCatalog(records: CatalogRecord[]): void {
+    engine?.setAppConfig(appConfigFor(records));
+  },
+
+  async loadModel(
+    modelId: string,
+    onProgress: (progress: ModelLoadProgress) => void,
+  ): Promise<Outcome<void>> {
+    return attempt(async () => {
+      if (!engine) throw new Error("The model worker is not connected yet.");
+      await engine.load(modelId, onProgress);
+    });
+  },
+
+  /** Streams one answer; chunks go to `onChunk`. Stop it with `stop(requestId)`. */
+  async chat(
+    requestId: string,
+    request: Omit<ChatRequest, "signal">,
+    onChunk: (chunk: ChatChunk) => void,
+  ): Promise<Outcome<void>> {
+    const signal = track(requestId);
+    const outcome = await attempt(async () => {
+      if (!engine?.loadedModelId) throw Object.assign(new Error("No model is loaded."), { name: "ModelNotLoadedError" });
+      for await (const chunk of engine.stream({ ...request, signal })) onChunk(chunk);
+    });
+    running.delete(requestId);
+    return outcome;
+  },
+
+  stop(requestId: string): void {
+    running.get(requestId)?.abort();
+  },
+
+  async download(
+    record: CatalogRecord,
+    onProgress: (progress: DownloadProgress) => void,
+  ): Promise<Outcome<ModelStorage>> {
+    const signal = track(`download:${record.model_id}`);
+    const outcome = await attempt(() => downloadModel(record, { signal, onProgress }));
+    running.delete(`download:${record.model_id}`);
+    return outcome;
+  },
+
+  cancelDownload(modelId: string): void {
+    running.get(`download:${modelId}`)?.abort();
+  },
+
+  async storage(records: CatalogRecord[]): Promise<ModelStorage[]> {
+    return Promise.all(records.map((record) => getModelStorage(record)));
+  },
+
+  async deleteModel(record: CatalogRecord): Promise<Outcome<void>> {
+    return attempt(async () => {
+      if (engine?.loadedModelId === record.model_id) await engine.unload();
+      await deleteModel(record);
+    });
+  },
+
+  async importFolder(
+    files: LocalFile[],
+    onProgress: (progress: DownloadProgress) => void,
+  ): Promise<Outcome<LocalModelRecord>> {
+    const signal = track("import-folder");
+    const outcome = await attempt(() => importModelFolder(files, { signal, onProgress }));
+    running.delete("import-folder");
+    return outcome;
+  },
+};
+
+export type AgentApi = typeof agentApi;
