@@ -8,12 +8,16 @@ export function isTabclawError(error: unknown, name?: string): error is TabclawE
   return error instanceof Error && "hint" in error && (name === undefined || error.name === name);
 }
 
-export function abortedError(modelId: string): TabclawError {
-  return makeError("DownloadAbortedError", `The download of ${modelId} was cancelled.`);
+export function abortedError(modelId: string, what: "download" | "import" = "download"): TabclawError {
+  return makeError("DownloadAbortedError", `The ${what} of ${modelId} was cancelled.`);
 }
 
-export function throwIfAborted(signal: AbortSignal | undefined, modelId: string): void {
-  if (signal?.aborted) throw abortedError(modelId);
+export function throwIfAborted(
+  signal: AbortSignal | undefined,
+  modelId: string,
+  what: "download" | "import" = "download",
+): void {
+  if (signal?.aborted) throw abortedError(modelId, what);
 }
 
 export function storageFullError(name: string): TabclawError {

@@ -11,12 +11,12 @@ export class ProgressTracker {
   private readonly listener: ((progress: DownloadProgress) => void) | undefined;
   private readonly minIntervalMs: number;
   private readonly rate: TransferRateEstimator;
-  private phase: DownloadProgress["phase"] = "preparing";
+  private phase: DownloadProgress["phase"] | undefined;
   private bytesDone = 0;
   private bytesTotal = 0;
   private filesDone = 0;
   private filesTotal = 0;
-  private networkBytes = 0;
+  private transferredBytes = 0;
   private currentFile: string | undefined;
   /** Bytes the current file adds to the total, and bytes of it received so far. */
   private current = { planned: 0, received: 0 };
@@ -35,7 +35,9 @@ export class ProgressTracker {
     this.rate = new TransferRateEstimator(now);
   }
 
+  /** Reports on every change of phase; setting the current phase again does nothing. */
   setPhase(phase: DownloadProgress["phase"]): void {
+    if (phase === this.phase) return;
     this.phase = phase;
     if (phase === "done") this.currentFile = undefined;
     this.report(true);
@@ -67,13 +69,14 @@ export class ProgressTracker {
     this.current.planned = bytes;
   }
 
-  received(bytes: number, fromNetwork: boolean): void {
+  /** `countsTowardSpeed`: false for bytes that were already at hand (files kept in memory). */
+  received(bytes: number, countsTowardSpeed: boolean): void {
     this.bytesDone += bytes;
     this.current.received += bytes;
     if (this.current.received > this.current.planned) this.announceSize(this.current.received);
-    if (fromNetwork) {
-      this.networkBytes += bytes;
-      this.rate.record(this.networkBytes);
+    if (countsTowardSpeed) {
+      this.transferredBytes += bytes;
+      this.rate.record(this.transferredBytes);
     }
     this.report(false);
   }
@@ -93,7 +96,7 @@ export class ProgressTracker {
     this.lastReportAt = at;
     const progress: DownloadProgress = {
       modelId: this.modelId,
-      phase: this.phase,
+      phase: this.phase ?? "preparing",
       bytesDone: this.bytesDone,
       bytesTotal: this.bytesTotal,
       filesDone: this.filesDone,

@@ -15,6 +15,5 @@ export function migrate(db: IDBPDatabase<TabclawDB>, oldVersion: number, _tx: Up
     const messages = db.createObjectStore("chatMessages", { keyPath: "id" });
     messages.createIndex("byConversation", ["conversationId", "createdAt"]);
     db.createObjectStore("localModels", { keyPath: "model_id" });
-    db.createObjectStore("downloads", { keyPath: "modelId" });
   }
 }

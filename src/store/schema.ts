@@ -34,16 +34,6 @@ export interface LocalModelRecord extends CatalogRecord {
   totalBytes: number;
 }
 
-/** Progress of an interrupted download, so a reload can say what was going on. */
-export interface DownloadRecord {
-  modelId: string;
-  startedAt: number;
-  state: "running" | "paused" | "failed";
-  bytesDone: number;
-  bytesTotal: number;
-  error?: { name: string; message: string };
-}
-
 export interface TabclawDB extends DBSchema {
   settings: { key: string; value: unknown };
   conversations: { key: string; value: Conversation; indexes: { byUpdated: number } };
@@ -53,5 +43,4 @@ export interface TabclawDB extends DBSchema {
     indexes: { byConversation: [string, number] };
   };
   localModels: { key: string; value: LocalModelRecord };
-  downloads: { key: string; value: DownloadRecord };
 }
