@@ -1,4 +1,4 @@
-import type { AppConfig } from "@mlc-ai/web-llm";
+import type { AppConfig, ModelRecord } from "@mlc-ai/web-llm";
 import { serializeError, type SerializedError } from "../src/core/errors";
 import type { CatalogRecord } from "../src/core/model-catalog";
 import type { ChatChunk, ChatRequest, ModelLoadProgress } from "../src/engine/chat-engine";
@@ -11,6 +11,7 @@ import { deleteModel, getModelStorage, type ModelStorage } from "../src/models/m
 import type { LocalModelRecord } from "../src/store/schema";
 
 let engine: WebLlmChatEngine | undefined;
+let catalog: CatalogRecord[] = [];
 const running = new Map<string, AbortController>();
 
 /** Errors cross comlink as `{name, message}` so the page can rebuild the typed error. */
@@ -32,7 +33,10 @@ function track(id: string): AbortSignal {
 }
 
 function appConfigFor(records: CatalogRecord[]): AppConfig {
-  return { model_list: records, cacheBackend: "cache" };
+  // CatalogRecord keeps web-llm's own numeric ModelType values, so they pass through unchanged.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+  const modelList: ModelRecord[] = records.map((record) => ({ ...record, model_type: record.model_type }));
+  return { model_list: modelList, cacheBackend: "cache" };
 }
 
 export type ChatMessages = ChatRequest["messages"];
@@ -41,13 +45,14 @@ export const agentApi = {
   /** Receives the agent's end of the channel to the model worker. */
   async connectModel(port: MessagePort, records: CatalogRecord[]): Promise<void> {
     const { WebWorkerMLCEngine } = await import("@mlc-ai/web-llm");
+    catalog = records;
     engine = new WebLlmChatEngine(new WebWorkerMLCEngine(port), appConfigFor(records));
   },
 
   /** web-llm's own model catalog (its `prebuiltAppConfig`). */
   async catalogRecords(): Promise<CatalogRecord[]> {
     const { prebuiltAppConfig } = await import("@mlc-ai/web-llm");
-    return prebuiltAppConfig.model_list.map((record) => ({ ...record }) as CatalogRecord);
+    return prebuiltAppConfig.model_list.map((record): CatalogRecord => ({ ...record }));
   },
 
   /** Download sizes read from the model hosts (bytes of weights per model id). */
@@ -57,13 +62,11 @@ export const agentApi = {
 
   /** The catalog changed (a mirror was set, a folder model was added). */
   setCatalog(records: CatalogRecord[]): void {
+    catalog = records;
     engine?.setAppConfig(appConfigFor(records));
   },
 
-  async loadModel(
-    modelId: string,
-    onProgress: (progress: ModelLoadProgress) => void,
-  ): Promise<Outcome<void>> {
+  async loadModel(modelId: string, onProgress: (progress: ModelLoadProgress) => void): Promise<Outcome<void>> {
     return attempt(async () => {
       if (!engine) throw new Error("The model worker is not connected yet.");
       await engine.load(modelId, onProgress);
@@ -78,7 +81,8 @@ export const agentApi = {
   ): Promise<Outcome<void>> {
     const signal = track(requestId);
     const outcome = await attempt(async () => {
-      if (!engine?.loadedModelId) throw Object.assign(new Error("No model is loaded."), { name: "ModelNotLoadedError" });
+      if (!engine?.loadedModelId)
+        throw Object.assign(new Error("No model is loaded."), { name: "ModelNotLoadedError" });
       for await (const chunk of engine.stream({ ...request, signal })) onChunk(chunk);
     });
     running.delete(requestId);
@@ -110,7 +114,8 @@ export const agentApi = {
   async deleteModel(record: CatalogRecord): Promise<Outcome<void>> {
     return attempt(async () => {
       if (engine?.loadedModelId === record.model_id) await engine.unload();
-      await deleteModel(record);
+      // Libraries shared with another stored model stay.
+      await deleteModel(record, undefined, { knownRecords: catalog });
     });
   },
 

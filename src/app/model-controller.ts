@@ -147,7 +147,8 @@ export class ModelController extends Observable {
     const api = await this.bridge.api();
     const outcome = await api.deleteModel(entry.record);
     if (!outcome.ok) this.downloadErrors.set(modelId, reviveError(outcome.error));
-    if (this.load.kind !== "idle" && "modelId" in this.load && this.load.modelId === modelId) this.load = { kind: "idle" };
+    if (this.load.kind !== "idle" && "modelId" in this.load && this.load.modelId === modelId)
+      this.load = { kind: "idle" };
     if (modelId.startsWith("local-")) {
       await this.db.delete("localModels", modelId);
       await this.init();

@@ -12,7 +12,10 @@ export interface ModelSource {
 
 export function repoPath(modelUrl: string): string {
   const url = new URL(modelUrl);
-  return url.pathname.replace(/^\/+/, "").replace(/\/resolve\/.*$/, "").replace(/\/+$/, "");
+  return url.pathname
+    .replace(/^\/+/, "")
+    .replace(/\/resolve\/.*$/, "")
+    .replace(/\/+$/, "");
 }
 
 /** The absolute base URL (ending in `/resolve/<rev>/`) that web-llm will read files from. */

@@ -39,8 +39,7 @@ export interface ChatUsage {
 export type FinishReason = "stop" | "length" | "abort" | "tool_calls";
 
 export type ChatChunk =
-  | { kind: "delta"; text: string }
-  | { kind: "done"; finishReason: FinishReason; usage?: ChatUsage };
+  { kind: "delta"; text: string } | { kind: "done"; finishReason: FinishReason; usage?: ChatUsage };
 
 export interface ModelLoadProgress {
   /** 0..1 */

@@ -120,7 +120,11 @@ export class WebLlmChatEngine implements ChatEngine {
       } catch (error) {
         throw mapEngineError(error);
       }
-      yield { kind: "done", finishReason: toFinishReason(finish, signal?.aborted ?? false), ...(usage ? { usage } : {}) };
+      yield {
+        kind: "done",
+        finishReason: toFinishReason(finish, signal?.aborted ?? false),
+        ...(usage ? { usage } : {}),
+      };
     } finally {
       signal?.removeEventListener("abort", interrupt);
     }

@@ -95,14 +95,19 @@ async function readJson(file: Blob, name: string): Promise<unknown> {
 }
 
 /** Rewords a malformed-file error: in a local folder it is the folder that is wrong. */
-async function parseLocal<T>(file: Blob, name: string, parse: (json: unknown) => T): Promise<T> {
-  const json = await readJson(file, name);
+function asFolderError<T>(compute: () => T): T {
   try {
-    return parse(json);
+    return compute();
   } catch (error) {
     if (isTabclawError(error)) throw folderError(error.message);
     throw error;
   }
+}
+
+async function parseFile<T>(file: Blob | undefined, name: string, parse: (json: unknown) => T): Promise<T | undefined> {
+  if (!file) return undefined;
+  const json = await readJson(file, name);
+  return asFolderError(() => parse(json));
 }
 
 interface FolderContents {
@@ -115,13 +120,11 @@ interface FolderContents {
 async function inspectFolder(folderName: string, files: ReadonlyMap<string, Blob>): Promise<FolderContents> {
   const missing: string[] = [];
   const wrongSize: string[] = [];
-  const configFile = files.get(CHAT_CONFIG_FILE);
-  const manifestFile = files.get(TENSOR_CACHE_FILE);
-  const chatConfig = configFile && (await parseLocal(configFile, CHAT_CONFIG_FILE, parseChatConfig));
-  const tensorCache = manifestFile && (await parseLocal(manifestFile, TENSOR_CACHE_FILE, parseTensorCache));
+  const chatConfig = await parseFile(files.get(CHAT_CONFIG_FILE), CHAT_CONFIG_FILE, parseChatConfig);
+  const tensorCache = await parseFile(files.get(TENSOR_CACHE_FILE), TENSOR_CACHE_FILE, parseTensorCache);
   if (!chatConfig) missing.push(CHAT_CONFIG_FILE);
   else {
-    const tokenizer = tokenizerFileFor(chatConfig);
+    const tokenizer = asFolderError(() => tokenizerFileFor(chatConfig));
     if (!files.has(tokenizer)) missing.push(tokenizer);
   }
   if (!tensorCache) missing.push(TENSOR_CACHE_FILE);
@@ -214,10 +217,11 @@ export async function importModelFolder(files: LocalFile[], options: ImportOptio
   const tracker = new ProgressTracker(record.model_id, now, options.onProgress);
   tracker.setPhase("preparing");
   const plan = planModelFiles(record, contents.chatConfig, contents.tensorCache);
-  const sourceOf = (url: string, name: string): Blob | undefined =>
-    url === record.model_lib ? byPath.get(contents.libraryName) : byPath.get(name);
+  // Every file sits under its own name except the library, which may be called anything.
+  const sourceOf = (file: ModelFile): Blob | undefined =>
+    byPath.get(file.kind === "library" ? contents.libraryName : file.name);
   tracker.plan(
-    plan.reduce((sum, file) => sum + (sourceOf(file.url, file.name)?.size ?? 0), 0),
+    plan.reduce((sum, file) => sum + (sourceOf(file)?.size ?? 0), 0),
     plan.length,
   );
   // Whatever an earlier import of this folder name left must not mix with the new files.
@@ -229,7 +233,7 @@ export async function importModelFolder(files: LocalFile[], options: ImportOptio
     for (const file of plan) {
       throwIfAborted(options.signal, record.model_id, "import");
       if (file.kind === "config" || file.kind === "manifest") tracker.setPhase("finishing");
-      const source = sourceOf(file.url, file.name);
+      const source = sourceOf(file);
       if (!source) throw folderError(`"${folderName}" has no ${file.name}.`);
       totalBytes += await storeLocalFile(storage, file, source, tracker, record.model_id, options.signal);
     }

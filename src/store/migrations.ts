@@ -1,13 +1,11 @@
-import type { IDBPDatabase, IDBPTransaction, StoreNames } from "idb";
+import type { IDBPDatabase } from "idb";
 import type { TabclawDB } from "./schema";
-
-type UpgradeTransaction = IDBPTransaction<TabclawDB, StoreNames<TabclawDB>[], "versionchange">;
 
 /**
  * The migration ladder: each step takes the database from version N-1 to N. Steps run in
  * order inside the upgrade transaction, so a user several versions behind climbs them all.
  */
-export function migrate(db: IDBPDatabase<TabclawDB>, oldVersion: number, _tx: UpgradeTransaction): void {
+export function migrate(db: IDBPDatabase<TabclawDB>, oldVersion: number): void {
   if (oldVersion < 1) {
     db.createObjectStore("settings");
     const conversations = db.createObjectStore("conversations", { keyPath: "id" });

@@ -90,21 +90,29 @@ export class ChatView extends LitElement {
     const load = this.models?.load;
     const ready = load?.kind === "ready";
     const streaming = chat?.streaming;
-    return html`<aside aria-label="Saved conversations"><tabclaw-conversation-list .chat=${chat}></tabclaw-conversation-list></aside>
+    return html`<aside aria-label="Saved conversations">
+        <tabclaw-conversation-list .chat=${chat}></tabclaw-conversation-list>
+      </aside>
       <section aria-label="Chat">
         ${this.#status()}
         <div class="log" role="log" aria-live="polite" aria-label="Messages">
-          ${chat && chat.messages.length === 0 && !streaming
-            ? html`<p class="muted">Ask anything. The model runs on this device; nothing you type is sent anywhere.</p>`
-            : nothing}
+          ${
+            chat && chat.messages.length === 0 && !streaming
+              ? html`<p class="muted">
+                  Ask anything. The model runs on this device; nothing you type is sent anywhere.
+                </p>`
+              : nothing
+          }
           ${repeat(
             chat?.messages ?? [],
             (message) => message.id,
             (message) => html`<tabclaw-chat-message .message=${message}></tabclaw-chat-message>`,
           )}
-          ${streaming
-            ? html`<tabclaw-chat-message .message=${{ ...streaming.message }} streaming></tabclaw-chat-message>`
-            : nothing}
+          ${
+            streaming
+              ? html`<tabclaw-chat-message .message=${{ ...streaming.message }} streaming></tabclaw-chat-message>`
+              : nothing
+          }
         </div>
         <form @submit=${this.#submit}>
           <label class="visually-hidden" for="composer">Message</label>
@@ -113,9 +121,11 @@ export class ChatView extends LitElement {
             placeholder=${ready ? "Message Tabclaw (Enter to send, Shift+Enter for a new line)" : "Load a model to chat"}
             @keydown=${this.#keydown}
           ></textarea>
-          ${streaming
-            ? html`<button type="button" class="danger" @click=${() => chat?.stop()}>Stop</button>`
-            : html`<button type="submit" class="primary" ?disabled=${!ready}>Send</button>`}
+          ${
+            streaming
+              ? html`<button type="button" class="danger" @click=${() => chat?.stop()}>Stop</button>`
+              : html`<button type="submit" class="primary" ?disabled=${!ready}>Send</button>`
+          }
         </form>
       </section>`;
   }
@@ -141,12 +151,16 @@ export class ChatView extends LitElement {
         const downloaded = models.isDownloaded(selected);
         if (!models.device.webgpu) return nothing;
         return html`<p class="status" role="status">
-          ${downloaded
-            ? html`<button class="primary" @click=${() => models.loadModel()}>Load ${selected}</button>`
-            : html`No model is loaded.
-                <button @click=${() => this.dispatchEvent(new CustomEvent("open-models", { bubbles: true, composed: true }))}>
-                  Choose a model
-                </button>`}
+          ${
+            downloaded
+              ? html`<button class="primary" @click=${() => models.loadModel()}>Load ${selected}</button>`
+              : html`No model is loaded.
+                  <button
+                    @click=${() => this.dispatchEvent(new CustomEvent("open-models", { bubbles: true, composed: true }))}
+                  >
+                    Choose a model
+                  </button>`
+          }
         </p>`;
       }
     }

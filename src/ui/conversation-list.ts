@@ -82,7 +82,9 @@ export class ConversationList extends LitElement {
                   .value=${conversation.title}
                   @keydown=${(event: KeyboardEvent) => this.#renameKey(event, conversation.id)}
                 />
-                <button class="small" @click=${(event: Event) => this.#commitRename(event, conversation.id)}>Save</button>
+                <button class="small" @click=${(event: Event) => this.#commitRename(event, conversation.id)}>
+                  Save
+                </button>
               </li>`
             : html`<li>
                 <button
@@ -92,7 +94,11 @@ export class ConversationList extends LitElement {
                 >
                   ${conversation.title}
                 </button>
-                <button class="small" aria-label="Rename ${conversation.title}" @click=${() => this.#startRename(conversation.id)}>
+                <button
+                  class="small"
+                  aria-label="Rename ${conversation.title}"
+                  @click=${() => this.#startRename(conversation.id)}
+                >
                   Rename
                 </button>
                 <button

@@ -45,7 +45,9 @@ export class DownloadProgressBar extends LitElement {
         <span>${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}</span>
         <span>${progress.bytesPerSecond > 0 ? `${formatBytes(progress.bytesPerSecond)}/s` : ""}</span>
         <span>${progress.secondsLeft !== undefined ? `${formatDuration(progress.secondsLeft)} left` : ""}</span>
-        <span class="muted">file ${Math.min(progress.filesDone + 1, progress.filesTotal)} of ${progress.filesTotal}</span>
+        <span class="muted"
+          >file ${Math.min(progress.filesDone + 1, progress.filesTotal)} of ${progress.filesTotal}</span
+        >
       </div>`;
   }
 }

@@ -108,16 +108,28 @@ export class ModelPanel extends LitElement {
     );
     return html`<h2>Models</h2>
       <p class="muted">
-        ${models.device.webgpu
-          ? html`GPU: ${models.device.adapterName}. 16-bit float shaders:
-              ${models.device.shaderF16 ? "yes" : "no"}. Largest GPU buffer: ${formatBytes(models.device.maxBufferSize)}.`
-          : html`No WebGPU in this browser: models can be downloaded for later, but not run here.`}
+        ${
+          models.device.webgpu
+            ? html`GPU: ${models.device.adapterName}. 16-bit float shaders: ${models.device.shaderF16 ? "yes" : "no"}.
+              Largest GPU buffer: ${formatBytes(models.device.maxBufferSize)}.`
+            : html`No WebGPU in this browser: models can be downloaded for later, but not run here.`
+        }
       </p>
       ${this.#selected(models)}
       <div class="filters">
-        <label>Find <input type="search" .value=${this.filter} @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)} /></label>
+        <label
+          >Find
+          <input
+            type="search"
+            .value=${this.filter}
+            @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)}
+        /></label>
         <label>
-          <input type="checkbox" .checked=${this.showAll} @change=${(e: Event) => (this.showAll = (e.target as HTMLInputElement).checked)} />
+          <input
+            type="checkbox"
+            .checked=${this.showAll}
+            @change=${(e: Event) => (this.showAll = (e.target as HTMLInputElement).checked)}
+          />
           Show ${hidden} models this device cannot run
         </label>
       </div>
@@ -148,26 +160,41 @@ export class ModelPanel extends LitElement {
         ${stored ? html`· ${formatBytes(stored.bytes)} stored${stored.complete ? "" : " (incomplete)"}` : nothing}
       </p>
       ${entry.runnable.ok ? nothing : html`<p class="error">${entry.runnable.reason}</p>`}
-      ${progress
-        ? html`<tabclaw-download-progress .progress=${progress} label="Downloading ${id}"></tabclaw-download-progress>`
-        : nothing}
+      ${
+        progress
+          ? html`<tabclaw-download-progress
+              .progress=${progress}
+              label="Downloading ${id}"
+            ></tabclaw-download-progress>`
+          : nothing
+      }
       ${error ? html`<p class="error" role="alert">${error.message} ${error.hint}</p>` : nothing}
       <div class="actions">
-        ${progress
-          ? html`<button @click=${() => models.cancelDownload(id)}>Cancel download</button>`
-          : stored?.complete
-            ? nothing
-            : html`<button class="primary" ?disabled=${!entry.runnable.ok} @click=${() => models.download(id)}>
-                ${stored ? "Resume download" : "Download"}
-              </button>`}
-        ${stored?.complete
-          ? html`<button class="primary" ?disabled=${loaded || loading || !entry.runnable.ok} @click=${() => models.loadModel(id)}>
-              ${loaded ? "Loaded" : loading ? "Loading…" : "Load"}
-            </button>`
-          : nothing}
-        ${stored && !progress
-          ? html`<button class="danger" @click=${() => this.#delete(models, id)}>Delete from this device</button>`
-          : nothing}
+        ${
+          progress
+            ? html`<button @click=${() => models.cancelDownload(id)}>Cancel download</button>`
+            : stored?.complete
+              ? nothing
+              : html`<button class="primary" ?disabled=${!entry.runnable.ok} @click=${() => models.download(id)}>
+                  ${stored ? "Resume download" : "Download"}
+                </button>`
+        }
+        ${
+          stored?.complete
+            ? html`<button
+                class="primary"
+                ?disabled=${loaded || loading || !entry.runnable.ok}
+                @click=${() => models.loadModel(id)}
+              >
+                ${loaded ? "Loaded" : loading ? "Loading…" : "Load"}
+              </button>`
+            : nothing
+        }
+        ${
+          stored && !progress
+            ? html`<button class="danger" @click=${() => this.#delete(models, id)}>Delete from this device</button>`
+            : nothing
+        }
       </div>
     </section>`;
   }
@@ -186,8 +213,7 @@ export class ModelPanel extends LitElement {
         @change=${() => models.select(id)}
       />
       <label for="model-${id}">
-        ${id}
-        ${id === models.defaultModelId ? html`<span class="badge">Recommended</span>` : nothing}
+        ${id} ${id === models.defaultModelId ? html`<span class="badge">Recommended</span>` : nothing}
         ${stored?.complete ? html`<span class="badge ok">Downloaded</span>` : nothing}
         <span class="facts"
           >· GPU ${formatMegabytes(entry.gpuMemoryMB)}${size !== undefined ? ` · download ${formatBytes(size)}` : ""}
@@ -202,13 +228,18 @@ export class ModelPanel extends LitElement {
     return html`<section aria-labelledby="folder-title">
       <h3 id="folder-title">Add a model from a folder</h3>
       <p class="muted">
-        For offline machines or networks that block model hosts: pick a folder in the MLC layout
-        (mlc-chat-config.json, tokenizer files, tensor-cache.json, the weight shards and the model library .wasm).
+        For offline machines or networks that block model hosts: pick a folder in the MLC layout (mlc-chat-config.json,
+        tokenizer files, tensor-cache.json, the weight shards and the model library .wasm).
       </p>
       <label>Model folder <input type="file" webkitdirectory multiple @change=${this.#pickFolder} /></label>
-      ${models.importProgress
-        ? html`<tabclaw-download-progress .progress=${models.importProgress} label="Adding model from folder"></tabclaw-download-progress>`
-        : nothing}
+      ${
+        models.importProgress
+          ? html`<tabclaw-download-progress
+              .progress=${models.importProgress}
+              label="Adding model from folder"
+            ></tabclaw-download-progress>`
+          : nothing
+      }
       ${models.importError ? html`<p class="error" role="alert">${models.importError.message} ${models.importError.hint}</p>` : nothing}
     </section>`;
   }
@@ -217,12 +248,15 @@ export class ModelPanel extends LitElement {
     return html`<details>
       <summary>Model source</summary>
       <p class="muted">
-        Models come from the hosts in web-llm's catalog. A mirror on this site (a path such as /models/) serves
-        the same files as &lt;mirror&gt;/&lt;org&gt;/&lt;model&gt;/resolve/main/&lt;file&gt; and libraries as
+        Models come from the hosts in web-llm's catalog. A mirror on this site (a path such as /models/) serves the same
+        files as &lt;mirror&gt;/&lt;org&gt;/&lt;model&gt;/resolve/main/&lt;file&gt; and libraries as
         &lt;mirror&gt;/model-libs/&lt;file&gt;.wasm.
       </p>
       <form @submit=${(event: Event) => this.#saveMirror(event, models)}>
-        <label>Mirror URL <input type="url" name="mirror" .value=${models.mirror ?? ""} placeholder="https://models.example.org/" /></label>
+        <label
+          >Mirror URL
+          <input type="url" name="mirror" .value=${models.mirror ?? ""} placeholder="https://models.example.org/"
+        /></label>
         <button type="submit">Save</button>
       </form>
     </details>`;

@@ -69,51 +69,62 @@ export class StoragePanel extends LitElement {
     return html`<h2>Storage</h2>
       <section aria-labelledby="estimate-title">
         <h3 id="estimate-title">This device</h3>
-        ${this.estimate
-          ? html`<p data-testid="storage-estimate">
-              Tabclaw uses ${formatBytes(this.estimate.usage ?? 0)} of the ${formatBytes(this.estimate.quota ?? 0)} the
-              browser allows this site. Models account for ${formatBytes(modelBytes)}.
-            </p>`
-          : html`<p class="muted">This browser does not report storage use.</p>`}
+        ${
+          this.estimate
+            ? html`<p data-testid="storage-estimate">
+                Tabclaw uses ${formatBytes(this.estimate.usage ?? 0)} of the ${formatBytes(this.estimate.quota ?? 0)}
+                the browser allows this site. Models account for ${formatBytes(modelBytes)}.
+              </p>`
+            : html`<p class="muted">This browser does not report storage use.</p>`
+        }
         <p>
-          ${this.persisted
-            ? html`Storage is <strong>persistent</strong>: the browser will not clear models to make room.`
-            : html`Storage is <strong>not persistent</strong>: under pressure the browser may clear downloaded models.
-                <button @click=${this.#persist}>Keep my data</button>`}
+          ${
+            this.persisted
+              ? html`Storage is <strong>persistent</strong>: the browser will not clear models to make room.`
+              : html`Storage is <strong>not persistent</strong>: under pressure the browser may clear downloaded models.
+                  <button @click=${this.#persist}>Keep my data</button>`
+          }
           <span role="status">${this.persistAnswer}</span>
         </p>
         <button @click=${() => this.refresh()}>Refresh</button>
       </section>
       <section aria-labelledby="models-title">
         <h3 id="models-title">Models on this device</h3>
-        ${stored.length === 0
-          ? html`<p class="muted">No model is stored yet.</p>`
-          : html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">Model</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">Files</th>
-                  <th scope="col">State</th>
-                  <th scope="col"><span class="visually-hidden">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${stored.map(
-                  (item) => html`<tr data-model-id=${item.modelId}>
-                    <th scope="row">${item.modelId}</th>
-                    <td class="num" data-testid="model-bytes">${formatBytes(item.bytes)}</td>
-                    <td class="num">${item.files}</td>
-                    <td>${item.complete ? "Complete" : "Incomplete (resume it in Models)"}</td>
-                    <td>
-                      <button class="danger" aria-label="Delete ${item.modelId}" @click=${() => this.#delete(item.modelId)}>
-                        Delete
-                      </button>
-                    </td>
-                  </tr>`,
-                )}
-              </tbody>
-            </table>`}
+        ${
+          stored.length === 0
+            ? html`<p class="muted">No model is stored yet.</p>`
+            : html`<table>
+                <thead>
+                  <tr>
+                    <th scope="col">Model</th>
+                    <th scope="col">Size</th>
+                    <th scope="col">Files</th>
+                    <th scope="col">State</th>
+                    <th scope="col"><span class="visually-hidden">Actions</span></th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${stored.map(
+                    (item) =>
+                      html`<tr data-model-id=${item.modelId}>
+                        <th scope="row">${item.modelId}</th>
+                        <td class="num" data-testid="model-bytes">${formatBytes(item.bytes)}</td>
+                        <td class="num">${item.files}</td>
+                        <td>${item.complete ? "Complete" : "Incomplete (resume it in Models)"}</td>
+                        <td>
+                          <button
+                            class="danger"
+                            aria-label="Delete ${item.modelId}"
+                            @click=${() => this.#delete(item.modelId)}
+                          >
+                            Delete
+                          </button>
+                        </td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+        }
       </section>
       ${nothing}`;
   }

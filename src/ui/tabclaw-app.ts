@@ -88,23 +88,33 @@ export class TabclawApp extends LitElement {
         <span class="tagline muted">Private: the model runs on this device.</span>
         <nav aria-label="Views">
           ${VIEWS.map(
-            (view) => html`<button aria-current=${this.view === view.id ? "page" : "false"} @click=${() => (this.view = view.id)}>
-              ${view.label}
-            </button>`,
+            (view) =>
+              html`<button
+                aria-current=${this.view === view.id ? "page" : "false"}
+                @click=${() => (this.view = view.id)}
+              >
+                ${view.label}
+              </button>`,
           )}
         </nav>
       </header>
       <tabclaw-update-banner></tabclaw-update-banner>
-      ${services && !services.models.device.webgpu
-        ? html`<tabclaw-webgpu-notice .reason=${services.models.device.reason ?? ""}></tabclaw-webgpu-notice>`
-        : nothing}
-      ${this.startError
-        ? html`<p class="fatal error" role="alert">
-            Tabclaw could not start: ${this.startError}. Private browsing windows may block local storage; try a normal
-            window.
-          </p>`
-        : nothing}
-      <main @open-models=${() => (this.view = "models")}>${services ? this.#view(services) : html`<p class="fatal muted">Starting…</p>`}</main>`;
+      ${
+        services && !services.models.device.webgpu
+          ? html`<tabclaw-webgpu-notice .reason=${services.models.device.reason ?? ""}></tabclaw-webgpu-notice>`
+          : nothing
+      }
+      ${
+        this.startError
+          ? html`<p class="fatal error" role="alert">
+              Tabclaw could not start: ${this.startError}. Private browsing windows may block local storage; try a
+              normal window.
+            </p>`
+          : nothing
+      }
+      <main @open-models=${() => (this.view = "models")}>
+        ${services ? this.#view(services) : html`<p class="fatal muted">Starting…</p>`}
+      </main>`;
   }
 
   #view(services: Services) {

@@ -30,7 +30,9 @@ export class WebGpuNotice extends LitElement {
   override render() {
     return html`<section role="status" aria-labelledby="webgpu-title" class="notice">
       <h2 id="webgpu-title">This browser can't run a model here</h2>
-      <p>${this.reason} Tabclaw runs its model on your own GPU through WebGPU, so nothing you write leaves this device.</p>
+      <p>
+        ${this.reason} Tabclaw runs its model on your own GPU through WebGPU, so nothing you write leaves this device.
+      </p>
       <ul>
         <li>Use a recent Chrome, Edge or another Chromium browser (version 113 or later) on a desktop or laptop.</li>
         <li>Check that hardware acceleration is on (in Chrome: Settings → System → "Use graphics acceleration").</li>

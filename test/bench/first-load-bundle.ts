@@ -36,7 +36,9 @@ export function measureFirstLoad(distDir: string): FirstLoadReport {
     for (const imported of manifest[key]?.imports ?? []) visit(imported);
   };
   visit("index.html");
-  const files = [...seen].map((key) => manifest[key]?.file).filter((file): file is string => file?.endsWith(".js") ?? false);
+  const files = [...seen]
+    .map((key) => manifest[key]?.file)
+    .filter((file): file is string => file?.endsWith(".js") ?? false);
   let gzipBytes = 0;
   let containsWebLlm = false;
   for (const file of files) {

@@ -61,6 +61,89 @@ function elapsed(since: number): number {
   return Math.round(performance.now() - since);
 }
 
+interface SmokeGlobal {
+  smoke: {
+    call(kind: string, content: unknown): Promise<unknown>;
+    progress: string[];
+  };
+}
+
+/**
+ * In the page: starts a model worker and speaks to it with the raw messages web-llm's
+ * WebWorkerMLCEngine sends (the app's agent worker sends the same through the real client).
+ */
+function openModelWorker(url: string): void {
+  const worker = new Worker(url, { type: "module" });
+  const channel = new MessageChannel();
+  worker.postMessage({ type: "tabclaw:connect" }, [channel.port2]);
+  const pending = new Map<string, (message: { kind: string; content: unknown }) => void>();
+  const progress: string[] = [];
+  channel.port1.onmessage = (event: MessageEvent<{ kind: string; uuid: string; content: unknown }>) => {
+    if (event.data.kind === "initProgressCallback") progress.push((event.data.content as { text: string }).text);
+    else pending.get(event.data.uuid)?.(event.data);
+  };
+  const call = (kind: string, content: unknown): Promise<unknown> => {
+    const uuid = crypto.randomUUID();
+    // setAppConfig and setLogLevel are fire-and-forget in web-llm's client: no answer comes back.
+    if (kind === "setAppConfig" || kind === "setLogLevel") {
+      channel.port1.postMessage({ kind, uuid, content });
+      return Promise.resolve(null);
+    }
+    return new Promise((resolve, reject) => {
+      pending.set(uuid, (message) =>
+        message.kind === "return" ? resolve(message.content) : reject(new Error(String(message.content))),
+      );
+      channel.port1.postMessage({ kind, uuid, content });
+    });
+  };
+  (globalThis as unknown as SmokeGlobal).smoke = { call, progress };
+}
+
+function callModelWorker(message: { kind: string; content: unknown }): Promise<unknown> {
+  return (globalThis as unknown as SmokeGlobal).smoke.call(message.kind, message.content);
+}
+
+/** In the page: one streamed chat request, chunk by chunk, as WebWorkerMLCEngine.asyncGenerate does. */
+async function streamModelWorker({
+  streamId,
+  modelId,
+}: {
+  streamId: string;
+  modelId: string;
+}): Promise<ChatCompletionChunk[]> {
+  const { call } = (globalThis as unknown as SmokeGlobal).smoke;
+  const request = {
+    messages: [{ role: "user", content: "hello" }],
+    stream: true,
+    stream_options: { include_usage: true },
+  };
+  await call("chatCompletionStreamInit", { request, streamId, modelId: [modelId] });
+  const chunks: ChatCompletionChunk[] = [];
+  for (;;) {
+    const chunk = await call("completionStreamNextChunk", { streamId });
+    if (typeof chunk !== "object" || chunk === null) return chunks;
+    chunks.push(chunk as ChatCompletionChunk);
+  }
+}
+
+function textOf(chunks: ChatCompletionChunk[]): string {
+  return chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
+}
+
+/** The app's mirror records for the fixture model, pointing at the fake hub. */
+function fixtureAppConfig(hub: TestServer): AppConfig {
+  return {
+    model_list: [
+      {
+        model: `${hub.hubUrl}${FIXTURE_REPO}`,
+        model_id: FIXTURE_MODEL_ID,
+        model_lib: `${hub.hubUrl}model-libs/SmolLM2-135M-Instruct-q0f32_cs1k-webgpu.wasm`,
+        overrides: { context_window_size: 4096 },
+      },
+    ],
+  };
+}
+
 let server: TestServer;
 
 beforeAll(async () => {
@@ -78,7 +161,9 @@ describe("fake model hub", () => {
   test("serves the fixture, and each generated shard matches the served tensor-cache.json", async () => {
     const manifestResponse = await fetch(server.modelFileUrl("tensor-cache.json"));
     expect(manifestResponse.status).toBe(200);
-    const manifest = (await manifestResponse.json()) as { records: { dataPath: string; nbytes: number; md5sum: string }[] };
+    const manifest = (await manifestResponse.json()) as {
+      records: { dataPath: string; nbytes: number; md5sum: string }[];
+    };
     expect(manifest.records.length).toBeGreaterThan(1);
 
     const shard = manifest.records[1];
@@ -244,6 +329,17 @@ describe("scripted engine behind web-llm's real worker handler and client (Node)
     expect(chunks.at(-1)?.usage?.completion_tokens).toBeLessThan(10);
   });
 
+  test("like web-llm, an interrupt sent before the first chunk is requested is forgotten", async () => {
+    const client = connect(new EngineScriptQueue({ responses: [{ tokens: 5, tokensPerSecond: 1000 }] }));
+    await client.reload(modelId);
+    const stream = await client.chat.completions.create({ messages: [{ role: "user", content: "x" }], stream: true });
+    // web-llm clears its interrupt flag when the generation takes the model lock, on the first next().
+    client.interruptGenerate();
+    const chunks = await collect(stream);
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
+    expect(chunks.length).toBe(6);
+  });
+
   test("fails like web-llm: scripted DeviceLostError, shader-f16 missing, invalid request", async () => {
     const client = connect(new EngineScriptQueue({ responses: [], reloads: [{ error: "DeviceLostError" }] }));
     await expect(client.reload(modelId)).rejects.toMatch(/^DeviceLostError: The WebGPU device was lost/);
@@ -294,96 +390,101 @@ describe("Chromium", () => {
         expect(report.maxStorageBufferBindingSize).toBeGreaterThan(0);
       }
 
-      const quota = async (): Promise<number> => (await app.page.evaluate(() => navigator.storage.estimate())).quota ?? 0;
-      console.log(`[storage] default quota of a fresh context: ${await quota()} bytes`);
-      await setQuota(app.page, 5_000_000);
-      expect(await quota()).toBe(5_000_000);
-      await setQuota(app.page, undefined);
+      const estimate = await app.page.evaluate(() => navigator.storage.estimate());
+      console.log(`[storage] quota of a fresh context: ${estimate.quota} bytes`);
+      const store = (): Promise<string> =>
+        app.page.evaluate(async () => {
+          try {
+            await (await caches.open("quota-probe")).put("/big", new Response(new Uint8Array(8_000_000)));
+            return "stored";
+          } catch (error) {
+            return error instanceof DOMException ? error.name : String(error);
+          }
+        });
+      const cap = await setQuota(app.page, 5_000_000);
+      expect(await store()).toBe("QuotaExceededError");
+      await cap.release();
+      expect(await store()).toBe("stored");
     } finally {
       await app.close();
     }
   });
 
-  test("the scripted model worker loads the fixture from the fake hub and streams over web-llm's protocol", async () => {
+  test("the scripted model worker loads the fixture from the fake hub, streams, and works offline from cache", async () => {
     requireDist(server.distDir);
     browser ??= await launchChromium({ webgpu: true });
     const app = await newAppPage(browser, server);
-    server.setEngineScript({ responses: [{ text: "Streamed by the scripted engine.", tokensPerSecond: 500 }] });
-    server.clearRequestLog();
-    const appConfig: AppConfig = {
-      model_list: [
-        {
-          model: `${server.hubUrl}${FIXTURE_REPO}`,
-          model_id: FIXTURE_MODEL_ID,
-          model_lib: `${server.hubUrl}model-libs/SmolLM2-135M-Instruct-q0f32_cs1k-webgpu.wasm`,
-          overrides: { context_window_size: 4096 },
-        },
+    server.setEngineScript({
+      responses: [
+        { text: "Streamed by the scripted engine.", tokensPerSecond: 500 },
+        { text: "Still here offline.", tokensPerSecond: 500 },
       ],
-    };
+    });
+    server.clearRequestLog();
     try {
+      await app.page.evaluate(openModelWorker, "/assets/model.worker-smoke.js");
       const started = performance.now();
-      // The raw messages web-llm's WebWorkerMLCEngine sends; the app's agent worker sends the same.
-      const result = await app.page.evaluate(
-        async ({ appConfig, modelId }) => {
-          const worker = new Worker("/assets/model.worker-smoke.js", { type: "module" });
-          const channel = new MessageChannel();
-          worker.postMessage({ type: "tabclaw:connect" }, [channel.port2]);
-          const port = channel.port1;
-          const pending = new Map<string, (message: { kind: string; content: unknown }) => void>();
-          const progress: string[] = [];
-          port.onmessage = (event: MessageEvent<{ kind: string; uuid: string; content: unknown }>) => {
-            if (event.data.kind === "initProgressCallback") progress.push((event.data.content as { text: string }).text);
-            else pending.get(event.data.uuid)?.(event.data);
-          };
-          const call = (kind: string, content: unknown): Promise<unknown> =>
-            new Promise((resolve, reject) => {
-              const uuid = crypto.randomUUID();
-              pending.set(uuid, (message) =>
-                message.kind === "return" ? resolve(message.content) : reject(new Error(String(message.content))),
-              );
-              port.postMessage({ kind, uuid, content });
-            });
-          port.postMessage({ kind: "setAppConfig", uuid: crypto.randomUUID(), content: appConfig });
-          const vendor = await call("getGPUVendor", null);
-          const reloadStarted = performance.now();
-          await call("reload", { modelId: [modelId] });
-          const reloadMs = Math.round(performance.now() - reloadStarted);
-          const request = {
-            messages: [{ role: "user", content: "hello" }],
-            stream: true,
-            stream_options: { include_usage: true },
-          };
-          await call("chatCompletionStreamInit", {
-            request,
-            selectedModelId: modelId,
-            streamId: "s1",
-            modelId: [modelId],
-          });
-          const chunks: ChatCompletionChunk[] = [];
-          for (;;) {
-            const chunk = await call("completionStreamNextChunk", { streamId: "s1" });
-            if (typeof chunk !== "object" || chunk === null) break;
-            chunks.push(chunk as ChatCompletionChunk);
-          }
-          worker.terminate();
-          return { vendor, reloadMs, progress, chunks };
-        },
-        { appConfig, modelId: FIXTURE_MODEL_ID },
+      const vendor = await app.page.evaluate(callModelWorker, { kind: "getGPUVendor", content: null });
+      expect(vendor).toBe("google");
+      await app.page.evaluate(callModelWorker, { kind: "setAppConfig", content: fixtureAppConfig(server) });
+      await app.page.evaluate(callModelWorker, { kind: "reload", content: { modelId: [FIXTURE_MODEL_ID] } });
+      console.log(
+        `[timing] scripted reload in Chromium, 269 MB from the hub into the Cache API: ${elapsed(started)} ms`,
       );
-      console.log(`[timing] in-browser scripted reload incl. 269 MB download into Cache API: ${result.reloadMs} ms`);
-      console.log(`[timing] whole scripted-worker round trip: ${elapsed(started)} ms`);
-      expect(result.vendor).toBe("google");
-      expect(result.progress.at(-1)).toMatch(/^Finish loading on WebGPU - google$/);
-      const text = result.chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
-      expect(text).toBe("Streamed by the scripted engine.");
-      expect(result.chunks.at(-1)?.usage?.completion_tokens).toBe(5);
+      const progress = await app.page.evaluate(() => (globalThis as unknown as SmokeGlobal).smoke.progress.splice(0));
+      expect(progress.some((text) => text.startsWith("Fetching param cache["))).toBe(true);
+      expect(progress.at(-1)).toBe("Finish loading on WebGPU - google");
       // web-llm's own reload traffic: every shard fetched once, through the Cache API.
       for (const shard of server.manifest.records) {
         expect(server.requests((entry) => entry.path.endsWith(`/${shard.dataPath}`)).length).toBe(1);
       }
+      expect(textOf(await app.page.evaluate(streamModelWorker, { streamId: "s1", modelId: FIXTURE_MODEL_ID }))).toBe(
+        "Streamed by the scripted engine.",
+      );
       expect(server.chatRequests.at(-1)?.messages).toEqual([{ role: "user", content: "hello" }]);
+
+      // Offline: the weights come from the Cache API, the script through the harness's Playwright route.
+      server.clearRequestLog();
+      await app.context.setOffline(true);
+      await app.page.evaluate(callModelWorker, { kind: "reload", content: { modelId: [FIXTURE_MODEL_ID] } });
+      const offlineProgress = await app.page.evaluate(() =>
+        (globalThis as unknown as SmokeGlobal).smoke.progress.splice(0),
+      );
+      expect(offlineProgress.some((text) => text.startsWith("Fetching param cache["))).toBe(false);
+      const offline = await app.page.evaluate(streamModelWorker, { streamId: "s2", modelId: FIXTURE_MODEL_ID });
+      expect(textOf(offline)).toBe("Still here offline.");
+      expect(offline.at(-1)?.usage?.completion_tokens).toBe(3);
+      expect(server.requests()).toEqual([]);
+      await app.context.setOffline(false);
       app.assertNoErrors();
     } finally {
+      await app.close();
+    }
+  });
+
+  test("a missing model library fails the scripted reload before any shard is requested, as in web-llm", async () => {
+    requireDist(server.distDir);
+    browser ??= await launchChromium({ webgpu: true });
+    const app = await newAppPage(browser, server);
+    server.setHubOptions({ modelLibrary: "missing" });
+    server.clearRequestLog();
+    try {
+      await app.page.evaluate(openModelWorker, "/assets/model.worker-smoke.js");
+      await app.page.evaluate(callModelWorker, { kind: "setAppConfig", content: fixtureAppConfig(server) });
+      const error = await app.page
+        .evaluate(callModelWorker, { kind: "reload", content: { modelId: [FIXTURE_MODEL_ID] } })
+        .then(
+          () => "resolved",
+          (failure: unknown) => (failure instanceof Error ? failure.message : String(failure)),
+        );
+      console.log(`[web-llm] reload with the model library missing rejects with: ${error}`);
+      expect(error).toMatch(/Cache/);
+      expect(server.requests(/model-libs\//).map((entry) => entry.status)).toEqual([404]);
+      expect(server.requests(/params_shard_/)).toEqual([]);
+      // Chromium logs the failed fetch itself; nothing else may fail.
+      app.assertNoErrors([/Failed to load resource: the server responded with a status of 404/]);
+    } finally {
+      server.setHubOptions({ modelLibrary: "present" });
       await app.close();
     }
   });
@@ -394,7 +495,9 @@ describe("Chromium", () => {
     try {
       const plain = await newAppPage(noGpu, server);
       const report = await plain.page.evaluate(probeAdapter);
-      console.log(`[webgpu] webgpu:false → navigator.gpu ${report.api ? "present" : "absent"}, adapter ${report.adapter}`);
+      console.log(
+        `[webgpu] webgpu:false → navigator.gpu ${report.api ? "present" : "absent"}, adapter ${report.adapter}`,
+      );
       expect(report.adapter).toBe(false);
       await plain.close();
 

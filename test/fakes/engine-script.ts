@@ -39,8 +39,7 @@ export interface EngineScript {
 
 /** A request the scripted engine received, as the test server recorded it. */
 export type EngineCall =
-  | { kind: "reload"; modelId: string; at: number }
-  | { kind: "chat"; request: RecordedChatRequest; at: number };
+  { kind: "reload"; modelId: string; at: number } | { kind: "chat"; request: RecordedChatRequest; at: number };
 
 /** The parts of a chat request a test asserts on (what the model was actually asked). */
 export interface RecordedChatRequest {
@@ -88,14 +87,14 @@ export class EngineScriptQueue implements ScriptSource {
     return { responses: [...this.#responses], reloads: [...this.#reloads] };
   }
 
-  async nextReload(modelId: string): Promise<ScriptedReload> {
+  nextReload(modelId: string): Promise<ScriptedReload> {
     this.calls.push({ kind: "reload", modelId, at: Date.now() });
-    return this.#reloads.shift() ?? {};
+    return Promise.resolve(this.#reloads.shift() ?? {});
   }
 
-  async nextResponse(request: RecordedChatRequest): Promise<ScriptedResponse | undefined> {
+  nextResponse(request: RecordedChatRequest): Promise<ScriptedResponse | undefined> {
     this.calls.push({ kind: "chat", request, at: Date.now() });
-    return this.#responses.shift();
+    return Promise.resolve(this.#responses.shift());
   }
 
   chatRequests(): RecordedChatRequest[] {

@@ -182,7 +182,7 @@ export class FakeHub {
       return;
     }
     for (const chunk of shardBody(shard, start, end, corrupt)) {
-      for (let offset = 0; offset < chunk.length; ) {
+      for (let offset = 0; offset < chunk.length;) {
         if (response.destroyed) return;
         let slice = chunk.subarray(offset, offset + this.#sliceSize());
         const limit = this.options.failAfterBytes;

@@ -80,7 +80,8 @@ function md5Of(shard: TensorCacheShard): string {
 export async function generatedMd5s(manifestText: string, cacheDir: string): Promise<Map<string, string>> {
   const key = createHash("sha256").update(GENERATOR_VERSION).update(manifestText).digest("hex").slice(0, 16);
   const file = join(cacheDir, `fake-shard-md5-${key}.json`);
-  if (existsSync(file)) return new Map(Object.entries(JSON.parse(await readFile(file, "utf8")) as Record<string, string>));
+  if (existsSync(file))
+    return new Map(Object.entries(JSON.parse(await readFile(file, "utf8")) as Record<string, string>));
   const manifest = JSON.parse(manifestText) as TensorCacheManifest;
   const md5s = new Map(manifest.records.map((shard) => [shard.dataPath, md5Of(shard)]));
   await mkdir(cacheDir, { recursive: true });

@@ -28,11 +28,12 @@ export const navigatorGpuProbe: GpuProbe = async () => {
 
 /** A fixed GPU, for the scripted engine in Node: SwiftShader's figures. */
 export function fixedGpuProbe(facts: Partial<GpuFacts> = {}): GpuProbe {
-  return async () => ({
-    features: new Set<string>(),
-    maxStorageBufferBindingSize: 2 ** 30,
-    vendor: "google",
-    description: "",
-    ...facts,
-  });
+  return () =>
+    Promise.resolve({
+      features: new Set<string>(),
+      maxStorageBufferBindingSize: 2 ** 30,
+      vendor: "google",
+      description: "",
+      ...facts,
+    });
 }

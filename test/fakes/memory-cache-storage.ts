@@ -29,6 +29,11 @@ function rejectUnsupported(options: CacheQueryOptions | undefined): void {
   }
 }
 
+/** Runs `compute` and settles a promise with its result, turning a throw into a rejection like the real API. */
+function settle<T>(compute: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(compute()));
+}
+
 export interface CacheOperation {
   cacheName: string;
   url: string;
@@ -50,15 +55,17 @@ export class MemoryCache implements Cache {
     return total;
   }
 
-  async match(request: RequestInfo | URL, options?: CacheQueryOptions): Promise<Response | undefined> {
-    rejectUnsupported(options);
-    if (!isGet(request)) return undefined;
-    const entry = this.entries.get(normalisedUrl(request));
-    if (!entry) return undefined;
-    return new Response(entry.bytes.slice(), {
-      status: entry.status,
-      statusText: entry.statusText,
-      headers: entry.headers,
+  match(request: RequestInfo | URL, options?: CacheQueryOptions): Promise<Response | undefined> {
+    return settle(() => {
+      rejectUnsupported(options);
+      if (!isGet(request)) return undefined;
+      const entry = this.entries.get(normalisedUrl(request));
+      if (!entry) return undefined;
+      return new Response(entry.bytes.slice(), {
+        status: entry.status,
+        statusText: entry.statusText,
+        headers: entry.headers,
+      });
     });
   }
 
@@ -101,20 +108,24 @@ export class MemoryCache implements Cache {
     for (const request of requests) await this.add(request);
   }
 
-  async delete(request: RequestInfo | URL, options?: CacheQueryOptions): Promise<boolean> {
-    rejectUnsupported(options);
-    if (!isGet(request)) return false;
-    const url = normalisedUrl(request);
-    const deleted = this.entries.delete(url);
-    if (deleted) this.storage.deletions.push({ cacheName: this.name, url });
-    return deleted;
+  delete(request: RequestInfo | URL, options?: CacheQueryOptions): Promise<boolean> {
+    return settle(() => {
+      rejectUnsupported(options);
+      if (!isGet(request)) return false;
+      const url = normalisedUrl(request);
+      const deleted = this.entries.delete(url);
+      if (deleted) this.storage.deletions.push({ cacheName: this.name, url });
+      return deleted;
+    });
   }
 
-  async keys(request?: RequestInfo | URL, options?: CacheQueryOptions): Promise<readonly Request[]> {
-    rejectUnsupported(options);
-    const urls = [...this.entries.keys()];
-    const selected = request === undefined ? urls : urls.filter((url) => url === normalisedUrl(request));
-    return selected.map((url) => new Request(url));
+  keys(request?: RequestInfo | URL, options?: CacheQueryOptions): Promise<readonly Request[]> {
+    return settle(() => {
+      rejectUnsupported(options);
+      const urls = [...this.entries.keys()];
+      const selected = request === undefined ? urls : urls.filter((url) => url === normalisedUrl(request));
+      return selected.map((url) => new Request(url));
+    });
   }
 
   /** Test helper: the stored URLs, in insertion order. */
@@ -156,25 +167,27 @@ export class MemoryCacheStorage implements CacheStorage {
     }
   }
 
-  async open(cacheName: string): Promise<MemoryCache> {
-    let cache = this.caches.get(cacheName);
-    if (!cache) {
-      cache = new MemoryCache(this, cacheName);
-      this.caches.set(cacheName, cache);
-    }
-    return cache;
+  open(cacheName: string): Promise<MemoryCache> {
+    return settle(() => {
+      let cache = this.caches.get(cacheName);
+      if (!cache) {
+        cache = new MemoryCache(this, cacheName);
+        this.caches.set(cacheName, cache);
+      }
+      return cache;
+    });
   }
 
-  async has(cacheName: string): Promise<boolean> {
-    return this.caches.has(cacheName);
+  has(cacheName: string): Promise<boolean> {
+    return settle(() => this.caches.has(cacheName));
   }
 
-  async delete(cacheName: string): Promise<boolean> {
-    return this.caches.delete(cacheName);
+  delete(cacheName: string): Promise<boolean> {
+    return settle(() => this.caches.delete(cacheName));
   }
 
-  async keys(): Promise<string[]> {
-    return [...this.caches.keys()];
+  keys(): Promise<string[]> {
+    return settle(() => [...this.caches.keys()]);
   }
 
   async match(request: RequestInfo | URL, options?: MultiCacheQueryOptions): Promise<Response | undefined> {

@@ -7,11 +7,9 @@ import {
   type ChatCompletionChunk,
   type ChatCompletionFinishReason,
   type ChatCompletionRequest,
-  type ChatOptions,
   type CompletionUsage,
   type InitProgressCallback,
   type InitProgressReport,
-  type LogLevel,
   type MLCEngineInterface,
   type ModelRecord,
 } from "@mlc-ai/web-llm";
@@ -152,15 +150,17 @@ export class ScriptedEngine implements ScriptedEngineSurface {
     this.#appConfig = appConfig;
   }
 
-  setLogLevel(_logLevel: LogLevel): void {
-    // Nothing to log: the double has no runtime of its own.
+  /** Nothing to log: the double has no runtime of its own. */
+  setLogLevel(): void {
+    // Accepted and ignored.
   }
 
   setLogitProcessorRegistry(): void {
     // Accepted and ignored, like any engine without custom logit processors.
   }
 
-  async reload(modelId: string | string[], _chatOpts?: ChatOptions | ChatOptions[]): Promise<void> {
+  /** chatOpts (web-llm's second argument) would only override mlc-chat-config.json, which the double does not use. */
+  async reload(modelId: string | string[]): Promise<void> {
     const ids = Array.isArray(modelId) ? modelId : [modelId];
     await this.unload();
     if (ids.length !== 1 || ids[0] === undefined) throw notScriptedError("loading several models at once");
@@ -212,10 +212,11 @@ export class ScriptedEngine implements ScriptedEngineSurface {
     return { modelId, config, gpu };
   }
 
-  async unload(): Promise<void> {
+  unload(): Promise<void> {
     this.#loaded = undefined;
     this.#reloadController?.abort("Engine.unload() is called.");
     this.#reloadController = undefined;
+    return Promise.resolve();
   }
 
   interruptGenerate(): void {
@@ -223,18 +224,22 @@ export class ScriptedEngine implements ScriptedEngineSurface {
     this.#wake?.();
   }
 
-  async resetChat(_keepStats?: boolean, _modelId?: string): Promise<void> {
+  resetChat(): Promise<void> {
     this.#message = "";
+    return Promise.resolve();
   }
 
-  async getMessage(_modelId?: string): Promise<string> {
-    return this.#message;
+  getMessage(): Promise<string> {
+    return Promise.resolve(this.#message);
   }
 
-  async runtimeStatsText(_modelId?: string): Promise<string> {
+  runtimeStatsText(): Promise<string> {
     const extra = this.#lastUsage?.extra;
-    if (!extra) return "";
-    return `prefill: ${extra.prefill_tokens_per_s.toFixed(4)} tokens/sec, decoding: ${extra.decode_tokens_per_s.toFixed(4)} tokens/sec`;
+    if (!extra) return Promise.resolve("");
+    return Promise.resolve(
+      `prefill: ${extra.prefill_tokens_per_s.toFixed(4)} tokens/sec, ` +
+        `decoding: ${extra.decode_tokens_per_s.toFixed(4)} tokens/sec`,
+    );
   }
 
   async getMaxStorageBufferBindingSize(): Promise<number> {
@@ -249,26 +254,29 @@ export class ScriptedEngine implements ScriptedEngineSurface {
     return gpu.vendor;
   }
 
-  async forwardTokensAndSample(): Promise<number> {
-    throw notScriptedError("forwardTokensAndSample");
+  forwardTokensAndSample(): Promise<number> {
+    return Promise.reject(notScriptedError("forwardTokensAndSample"));
   }
 
-  async completion(): Promise<never> {
-    throw notScriptedError("completions.create (text completion)");
+  completion(): Promise<never> {
+    return Promise.reject(notScriptedError("completions.create (text completion)"));
   }
 
-  async embedding(): Promise<never> {
-    throw notScriptedError("embeddings.create");
+  embedding(): Promise<never> {
+    return Promise.reject(notScriptedError("embeddings.create"));
   }
 
   /** As web-llm: the stream is returned at once and starts working on its first `next()`. */
-  async chatCompletion(request: ChatCompletionRequest): Promise<AsyncGenerator<ChatCompletionChunk, void> | ChatCompletion> {
+  async chatCompletion(
+    request: ChatCompletionRequest,
+  ): Promise<AsyncGenerator<ChatCompletionChunk, void> | ChatCompletion> {
     const timeReceived = Date.now();
     const loaded = this.#loaded;
     if (!loaded) throw webLlmError("ModelNotLoadedError");
     postInitAndCheckFieldsChatCompletion(request, loaded.modelId, ModelType.LLM);
     const step = await this.#script.nextResponse(recordRequest(request));
-    if (step?.error !== undefined && step.text === undefined && step.tokens === undefined) throw webLlmError(step.error);
+    if (step?.error !== undefined && step.text === undefined && step.tokens === undefined)
+      throw webLlmError(step.error);
     const plan = this.#plan(request, step, loaded);
     const stream = this.#stream(request, plan, loaded, timeReceived);
     if (request.stream) return stream;

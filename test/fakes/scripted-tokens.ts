@@ -32,5 +32,8 @@ export function contentText(content: unknown): string {
 }
 
 export function countPromptTokens(messages: readonly { content?: unknown }[]): number {
-  return messages.reduce((sum, message) => sum + splitTokens(contentText(message.content)).filter((t) => t.trim()).length, 0);
+  return messages.reduce(
+    (sum, message) => sum + splitTokens(contentText(message.content)).filter((t) => t.trim()).length,
+    0,
+  );
 }

@@ -148,6 +148,19 @@ export class TestServer {
     return this.engine.chatRequests();
   }
 
+  /**
+   * The answer to one of the scripted worker's calls (`POST /__test__/engine/reload|chat`). Shared by
+   * the HTTP endpoints and the harness's Playwright route, which keeps answering while a test has
+   * the browser offline.
+   */
+  async answerEngineCall(pathname: string, body: unknown): Promise<unknown> {
+    if (pathname === ENGINE_RELOAD_PATH) return this.engine.nextReload((body as { modelId: string }).modelId);
+    if (pathname === ENGINE_CHAT_PATH) {
+      return { response: (await this.engine.nextResponse(body as RecordedChatRequest)) ?? null };
+    }
+    throw new Error(`Not an engine call: ${pathname}`);
+  }
+
   /** Serves `body` at exactly `path`, ahead of everything else (probe pages, probe workers). */
   serveStatic(path: string, contentType: string, body: Uint8Array | string): void {
     this.#routes.set(path, { contentType, body });
@@ -199,13 +212,8 @@ export class TestServer {
         return sendJson(request, response, this.engine.remaining());
       }
     }
-    if (pathname === ENGINE_RELOAD_PATH && method === "POST") {
-      const body = (await readJson(request)) as { modelId: string };
-      return sendJson(request, response, await this.engine.nextReload(body.modelId));
-    }
-    if (pathname === ENGINE_CHAT_PATH && method === "POST") {
-      const body = (await readJson(request)) as RecordedChatRequest;
-      return sendJson(request, response, { response: (await this.engine.nextResponse(body)) ?? null });
+    if ((pathname === ENGINE_RELOAD_PATH || pathname === ENGINE_CHAT_PATH) && method === "POST") {
+      return sendJson(request, response, await this.answerEngineCall(pathname, await readJson(request)));
     }
     const route = this.#routes.get(pathname);
     if (route) return sendBody(request, response, 200, route.contentType, route.body);

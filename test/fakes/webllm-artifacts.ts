@@ -85,7 +85,7 @@ export class CacheApiArtifacts implements ModelArtifacts {
     const url = new URL("mlc-chat-config.json", this.#modelUrl(record)).href;
     const response = await new ArtifactCache("webllm/config").fetchWithCache(url, signal);
     const config = (await response.json()) as ChatConfigSubset;
-    return { ...config, ...(record.overrides as ChatConfigSubset | undefined) };
+    return { ...config, ...record.overrides };
   }
 
   async modelLibrary(record: ModelRecord, signal: AbortSignal): Promise<void> {
@@ -120,9 +120,9 @@ export class CacheApiArtifacts implements ModelArtifacts {
   async weights(record: ModelRecord, signal: AbortSignal, report: InitProgressCallback): Promise<void> {
     const base = this.#modelUrl(record);
     const cache = new ArtifactCache("webllm/model");
-    const manifest = (await (
-      await cache.fetchWithCache(new URL("tensor-cache.json", base).href, signal)
-    ).json()) as { records: TensorCacheShard[] };
+    const manifest = (await (await cache.fetchWithCache(new URL("tensor-cache.json", base).href, signal)).json()) as {
+      records: TensorCacheShard[];
+    };
     const shards = manifest.records;
     const urls = shards.map((shard) => new URL(shard.dataPath, base).href);
     const totalBytes = shards.reduce((sum, shard) => sum + shard.nbytes, 0);
@@ -163,7 +163,8 @@ export class CacheApiArtifacts implements ModelArtifacts {
       for (const rec of shard.records) {
         const end = rec.byteOffset + rec.nbytes;
         // tvmjs getTensorCacheRecordBytes: the only size check web-llm makes on a shard.
-        if (end > size) throw new Error(`Tensor-cache record range [${rec.byteOffset}, ${end}) exceeds shard size ${size}`);
+        if (end > size)
+          throw new Error(`Tensor-cache record range [${rec.byteOffset}, ${end}) exceeds shard size ${size}`);
       }
       loadedBytes += shard.nbytes;
       report({
@@ -184,8 +185,11 @@ export class CacheApiArtifacts implements ModelArtifacts {
 
 /** For the scripted engine in Node, where there is no Cache API: no file traffic at all. */
 export const NO_ARTIFACTS: ModelArtifacts = {
-  chatConfig: async (record) => ({ ...(record.overrides as ChatConfigSubset | undefined) }),
-  modelLibrary: async () => undefined,
-  tokenizer: async () => undefined,
-  weights: async (_record, _signal, report) => report({ progress: 1, timeElapsed: 0, text: "No weights (Node)" }),
+  chatConfig: (record) => Promise.resolve({ ...record.overrides }),
+  modelLibrary: () => Promise.resolve(),
+  tokenizer: () => Promise.resolve(),
+  weights: (_record, _signal, report) => {
+    report({ progress: 1, timeElapsed: 0, text: "No weights (Node)" });
+    return Promise.resolve();
+  },
 };

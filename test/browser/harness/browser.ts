@@ -55,6 +55,19 @@ export function launchPersistentChromium(
   });
 }
 
+/**
+ * Answers the scripted model worker's calls inside Playwright instead of over the network, so the
+ * engine keeps following its script while a test has the browser offline (`context.setOffline`).
+ * Playwright routes requests from dedicated workers too, offline or not.
+ */
+export async function routeEngineCalls(context: BrowserContext, server: TestServer): Promise<void> {
+  await context.route(`${server.origin}/__test__/engine/**`, async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    const body: unknown = route.request().postDataJSON();
+    await route.fulfill({ json: await server.answerEngineCall(path, body) });
+  });
+}
+
 export interface AppPageOptions {
   /** Path on the test server to open; default "/". */
   path?: string;
@@ -64,6 +77,8 @@ export interface AppPageOptions {
    * Without it, `webgpu: false` gives the API with no adapter.
    */
   hideNavigatorGpu?: boolean;
+  /** Answer engine calls through Playwright (works offline); default true. See {@link routeEngineCalls}. */
+  routeEngineCalls?: boolean;
   contextOptions?: BrowserContextOptions;
 }
 
@@ -84,7 +99,9 @@ function sourceOf(message: ConsoleMessage): string {
 }
 
 /** Attaches error collection to a context: console errors and uncaught errors from every page and worker. */
-export function collectErrors(context: BrowserContext): Pick<AppPage, "consoleErrors" | "pageErrors" | "assertNoErrors"> {
+export function collectErrors(
+  context: BrowserContext,
+): Pick<AppPage, "consoleErrors" | "pageErrors" | "assertNoErrors"> {
   const consoleErrors: string[] = [];
   const pageErrors: string[] = [];
   context.on("console", (message) => {
@@ -105,6 +122,7 @@ export function collectErrors(context: BrowserContext): Pick<AppPage, "consoleEr
 export async function newAppPage(browser: Browser, server: TestServer, options: AppPageOptions = {}): Promise<AppPage> {
   const context = await browser.newContext({ baseURL: server.origin, ...options.contextOptions });
   const errors = collectErrors(context);
+  if (options.routeEngineCalls ?? true) await routeEngineCalls(context, server);
   if (options.hideNavigatorGpu) {
     await context.addInitScript(() => {
       Reflect.deleteProperty(Navigator.prototype, "gpu");
@@ -148,18 +166,30 @@ export async function waitForServiceWorker(page: Page, options: ServiceWorkerWai
   }
 }
 
+export interface QuotaOverride {
+  /** Restores the default quota and lets the CDP session go. */
+  release(): Promise<void>;
+}
+
 /**
- * Overrides the storage quota of the page's origin (or `origin`) through CDP, for "storage full"
- * tests. Pass `undefined` to restore the default.
+ * Caps the storage quota of the page's origin (or `origin`) through CDP, for "storage full" tests.
+ * The cap applies to the whole origin (pages, workers, reloads) and lasts while the CDP session
+ * lives: Chromium drops it when the session detaches, so keep the handle until the test ends.
+ * Writes beyond it fail with QuotaExceededError, but `navigator.storage.estimate()` still reports
+ * the uncapped quota (Chromium 156).
  */
-export async function setQuota(page: Page, bytes: number | undefined, origin?: string): Promise<void> {
+export async function setQuota(page: Page, bytes: number, origin?: string): Promise<QuotaOverride> {
+  const target = origin ?? new URL(page.url()).origin;
   const session = await page.context().newCDPSession(page);
-  try {
-    await session.send("Storage.overrideQuotaForOrigin", {
-      origin: origin ?? new URL(page.url()).origin,
-      ...(bytes !== undefined ? { quotaSize: bytes } : {}),
-    });
-  } finally {
-    await session.detach();
-  }
+  await session.send("Storage.overrideQuotaForOrigin", { origin: target, quotaSize: bytes });
+  return {
+    async release(): Promise<void> {
+      try {
+        await session.send("Storage.overrideQuotaForOrigin", { origin: target });
+        await session.detach();
+      } catch {
+        // The page or browser is already gone, and the override with it.
+      }
+    },
+  };
 }

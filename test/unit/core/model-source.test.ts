@@ -4,7 +4,8 @@ import { applyModelSource, modelBaseUrl } from "../../../src/core/model-source";
 const record = {
   model_id: "SmolLM2-135M-Instruct-q0f32-MLC",
   model: "https://huggingface.co/mlc-ai/SmolLM2-135M-Instruct-q0f32-MLC",
-  model_lib: "https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_80/SmolLM2-135M-Instruct-q0f32-ctx4k_cs1k-webgpu.wasm",
+  model_lib:
+    "https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_80/SmolLM2-135M-Instruct-q0f32-ctx4k_cs1k-webgpu.wasm",
 };
 
 describe("model source", () => {

@@ -16,10 +16,12 @@ class FakeClient implements WebLlmClient {
   lastRequest: Parameters<WebLlmClient["chat"]["completions"]["create"]>[0] | undefined;
   tokens = ["Hel", "lo", " there"];
 
-  reload = async (): Promise<void> => {
+  reload = (): Promise<void> => {
     this.progress?.({ progress: 0.5, text: "Fetching param cache[1/2]", timeElapsed: 1 });
-    if (this.reloadFailure) throw this.reloadFailure;
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- web-llm's worker client rejects with a string
+    if (this.reloadFailure) return Promise.reject(this.reloadFailure);
     this.progress?.({ progress: 1, text: "Finish loading on WebGPU", timeElapsed: 2 });
+    return Promise.resolve();
   };
   unload = async (): Promise<void> => {};
   interruptGenerate = (): void => {
@@ -33,9 +35,9 @@ class FakeClient implements WebLlmClient {
   };
   chat = {
     completions: {
-      create: async (request: Parameters<WebLlmClient["chat"]["completions"]["create"]>[0]) => {
+      create: (request: Parameters<WebLlmClient["chat"]["completions"]["create"]>[0]) => {
         this.lastRequest = request;
-        return this.#generate();
+        return Promise.resolve(this.#generate());
       },
     },
   };
@@ -57,7 +59,13 @@ class FakeClient implements WebLlmClient {
         prompt_tokens: 12,
         completion_tokens: 3,
         total_tokens: 15,
-        extra: { e2e_latency_s: 0.5, prefill_tokens_per_s: 100, decode_tokens_per_s: 25.5, time_to_first_token_s: 0.12 },
+        extra: {
+          e2e_latency_s: 0.5,
+          prefill_tokens_per_s: 100,
+          decode_tokens_per_s: 25.5,
+          time_to_first_token_s: 0.12,
+          time_per_output_token_s: 0.04,
+        },
       },
     };
   }
@@ -69,7 +77,9 @@ function chunk(content: string, finish: "stop" | "abort" | null): ChatCompletion
     object: "chat.completion.chunk",
     created: 0,
     model: "m",
-    choices: [{ index: 0, delta: { role: "assistant", content }, finish_reason: finish as "stop" }],
+    choices: [
+      { index: 0, delta: { role: "assistant", content }, finish_reason: finish === "abort" ? "abort" : finish },
+    ],
   };
 }
 
@@ -97,9 +107,9 @@ describe("WebLlmChatEngine at web-llm's client boundary", () => {
     const engine = new WebLlmChatEngine(client, appConfig);
     await engine.load("m");
     const chunks = await collect(engine.stream({ messages: [{ role: "user", content: "hi" }] }));
-    expect(chunks.filter((item) => item.kind === "delta").map((item) => (item.kind === "delta" ? item.text : ""))).toEqual(
-      ["Hel", "lo", " there"],
-    );
+    expect(
+      chunks.filter((item) => item.kind === "delta").map((item) => (item.kind === "delta" ? item.text : "")),
+    ).toEqual(["Hel", "lo", " there"]);
     expect(chunks.at(-1)).toEqual({
       kind: "done",
       finishReason: "stop",

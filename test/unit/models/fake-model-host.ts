@@ -43,7 +43,10 @@ export class FakeModelHost {
     return this.requests.filter((requested) => requested === key).length;
   }
 
-  readonly fetch: typeof fetch = async (input, init) => {
+  readonly fetch: typeof fetch = (input, init) =>
+    new Promise<Response>((resolve) => resolve(this.respond(input, init)));
+
+  private respond(input: RequestInfo | URL, init: RequestInit | undefined): Response {
     const url = new Request(input).url;
     this.requests.push(url);
     const signal = init?.signal ?? undefined;
@@ -69,5 +72,5 @@ export class FakeModelHost {
     const headers: Record<string, string> = {};
     if (!file.omitLength) headers["content-length"] = String(file.body.byteLength);
     return new Response(body, { status: 200, headers });
-  };
+  }
 }

@@ -131,6 +131,24 @@ describe("importModelFolder", () => {
     );
   });
 
+  it("reports a malformed config or manifest in the folder as a folder problem", async () => {
+    const model = buildSmallModel();
+    const config = JSON.parse(new TextDecoder().decode(model.chatConfig)) as Record<string, unknown>;
+    const noTokenizer = {
+      ...model,
+      chatConfig: new TextEncoder().encode(JSON.stringify({ ...config, tokenizer_files: ["vocab.json"] })),
+    };
+    const badManifest = { ...model, tensorCache: new TextEncoder().encode('{"records": "none"}') };
+    for (const [broken, message] of [
+      [noTokenizer, /names neither tokenizer\.json nor tokenizer\.model/],
+      [badManifest, /tensor-cache\.json is malformed/],
+    ] as const) {
+      const failure = importModelFolder(folderFiles(broken), { caches: new MemoryCacheStorage() });
+      await expect(failure).rejects.toMatchObject({ name: "LocalFolderError" });
+      await expect(failure).rejects.toThrow(message);
+    }
+  });
+
   it("refuses a shard of the wrong size, saying which and by how much", async () => {
     const model = buildSmallModel();
     const files = folderFiles(model).map((entry) =>

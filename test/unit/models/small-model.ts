@@ -5,7 +5,9 @@ import type { CatalogRecord } from "../../../src/core/model-catalog";
 import { FakeModelHost } from "./fake-model-host";
 
 /** The real SmolLM2-135M q0f16 files as published (the shards themselves, 269 MB, are not used). */
-export const FIXTURE_DIR = "/work/shared/fixtures/mlc-model-SmolLM2-135M-Instruct-q0f16";
+import { FIXTURE_DIR } from "../../fakes/fake-hub";
+
+export { FIXTURE_DIR };
 
 /** web-llm 0.2.86's prebuilt record for this model. */
 export const SMOLLM_RECORD: CatalogRecord = {

@@ -16,8 +16,10 @@ async function withCaches<T>(storage: MemoryCacheStorage, run: () => Promise<T>)
   }
 }
 
+/** Only the fields web-llm's cache helpers read. */
 function appConfig(record: CatalogRecord): AppConfig {
-  return { model_list: [record as ModelRecord] };
+  const modelRecord: ModelRecord = { model: record.model, model_id: record.model_id, model_lib: record.model_lib };
+  return { model_list: [modelRecord] };
 }
 
 /** web-llm's `hasModelInCache`: tensor-cache.json and every shard it lists in "webllm/model". */
