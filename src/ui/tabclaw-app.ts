@@ -53,6 +53,12 @@ export class TabclawApp extends LitElement {
       main {
         flex: 1;
         min-height: 0;
+        display: flex;
+        flex-direction: column;
+      }
+      main > * {
+        flex: 1;
+        min-height: 0;
       }
       .fatal {
         padding: 1rem;

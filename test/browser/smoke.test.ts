@@ -20,7 +20,7 @@ import { fixedGpuProbe } from "../fakes/gpu-probe";
 import { ScriptedEngine } from "../fakes/scripted-engine";
 import { startTestServer, type TestServer } from "../fakes/test-server";
 import { NO_ARTIFACTS } from "../fakes/webllm-artifacts";
-import { launchChromium, newAppPage, setQuota } from "./harness/browser";
+import { launchChromium, newAppPage, setQuota, waitForServiceWorker } from "./harness/browser";
 import { requireDist } from "./harness/dist";
 
 interface AdapterReport {
@@ -485,6 +485,34 @@ describe("Chromium", () => {
       app.assertNoErrors([/Failed to load resource: the server responded with a status of 404/]);
     } finally {
       server.setHubOptions({ modelLibrary: "present" });
+      await app.close();
+    }
+  });
+
+  test("waitForServiceWorker sees a worker become active and take control", async () => {
+    browser ??= await launchChromium({ webgpu: true });
+    // A probe page and worker of its own, so the helper is proven whatever the app's worker does.
+    server.serveStatic(
+      "/__test__/sw-probe/index.html",
+      "text/html; charset=utf-8",
+      '<!doctype html><title>probe</title><script src="/__test__/sw-probe/register.js"></script>',
+    );
+    server.serveStatic(
+      "/__test__/sw-probe/register.js",
+      "text/javascript; charset=utf-8",
+      'void navigator.serviceWorker.register("/__test__/sw-probe/sw.js", { scope: "/__test__/sw-probe/" });',
+    );
+    server.serveStatic(
+      "/__test__/sw-probe/sw.js",
+      "text/javascript; charset=utf-8",
+      'self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));',
+    );
+    const app = await newAppPage(browser, server, { path: "/__test__/sw-probe/index.html" });
+    try {
+      const script = await waitForServiceWorker(app.page, { controlled: true, timeoutMs: 10_000 });
+      expect(script).toBe(`${server.origin}/__test__/sw-probe/sw.js`);
+      app.assertNoErrors();
+    } finally {
       await app.close();
     }
   });
