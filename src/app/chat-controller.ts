@@ -109,11 +109,20 @@ export class ChatController extends Observable {
         .map((message) => ({ role: message.role, content: message.content })),
     ];
     const api = await this.bridge.api();
-    const outcome = await api.chat(
-      requestId,
-      { messages: history },
-      this.bridge.callback((chunk: ChatChunk) => this.#onChunk(answer, chunk)),
-    );
+    // If the workers die mid-answer, the call never returns: stop waiting and keep what arrived.
+    const crash = this.bridge.crashed();
+    const outcome = await Promise.race([
+      api.chat(
+        requestId,
+        { messages: history },
+        this.bridge.callback((chunk: ChatChunk) => this.#onChunk(answer, chunk)),
+      ),
+      crash.promise.then((message) => ({
+        ok: false as const,
+        error: { name: "WorkerCrashedError", message: `The model stopped unexpectedly (${message}).` },
+      })),
+    ]);
+    crash.dispose();
     this.#flush(answer);
     if (!outcome.ok) {
       answer.finishReason = "error";

@@ -174,11 +174,14 @@ export class ModelController extends Observable {
     this.changed();
   }
 
-  /** The workers died: whatever was loaded is gone. */
+  /** The workers died: the loaded model and running downloads are gone; say so where they were shown. */
   workerCrashed(message: string): void {
-    this.load = { kind: "idle" };
+    const error = reviveError({ name: "WorkerCrashedError", message: `The model worker stopped (${message}).` });
+    if (this.load.kind === "ready" || this.load.kind === "loading") {
+      this.load = { kind: "failed", modelId: this.load.modelId, error };
+    }
+    for (const modelId of this.downloads.keys()) this.downloadErrors.set(modelId, error);
     this.downloads.clear();
-    this.downloadErrors.set("_worker", reviveError({ name: "UnknownError", message }));
     this.changed();
   }
 

@@ -25,6 +25,8 @@ export const ERROR_HINTS: Record<string, string> = {
   DeviceLostError: "The GPU ran out of memory or was reset. Close other GPU-heavy tabs, or pick a smaller model.",
   ModelLibraryMissingError:
     "The model library (.wasm) could not be fetched. Check the network, or load the model from a folder that contains it.",
+  ModelFilesMissingError:
+    "A file of this model is missing on this device and could not be fetched. Open Models and resume the download.",
   ModelNotDownloadedError: "Download the model first, or load it from a local folder.",
   ModelNotLoadedError: "Load a model in the Model panel first.",
   ContextWindowExceededError: "Start a new conversation or shorten the message.",
@@ -34,6 +36,7 @@ export const ERROR_HINTS: Record<string, string> = {
   StorageFullError: "Free some space: delete a model you no longer use in the Storage panel.",
   NetworkError: "You appear to be offline. Connect and try again.",
   LocalFolderError: "Pick the folder that holds mlc-chat-config.json, tensor-cache.json and the weight shards.",
+  WorkerCrashedError: "Load the model again in Models; what was written so far is kept.",
   UnknownError: "Try again. If it keeps happening, reload the page.",
 };
 

@@ -11,6 +11,7 @@ export class AgentBridge {
   #modelWorker: Worker | undefined;
   #api: Promise<Remote<AgentApi>> | undefined;
   #records: CatalogRecord[] = [];
+  #crashListeners = new Set<(message: string) => void>();
   /** Called when a worker crashed, so the UI can say the model must be loaded again. */
   onCrash: ((message: string) => void) | undefined;
 
@@ -22,6 +23,16 @@ export class AgentBridge {
   api(): Promise<Remote<AgentApi>> {
     this.#api ??= this.#start();
     return this.#api;
+  }
+
+  /** Resolves with the reason when the current workers die, so a caller can stop waiting on them. */
+  crashed(): { promise: Promise<string>; dispose: () => void } {
+    let listener: (message: string) => void = () => undefined;
+    const promise = new Promise<string>((resolve) => {
+      listener = resolve;
+      this.#crashListeners.add(listener);
+    });
+    return { promise, dispose: () => this.#crashListeners.delete(listener) };
   }
 
   /** Wraps a callback so the worker can call it back across the boundary. */
@@ -52,6 +63,8 @@ export class AgentBridge {
 
   #crashed(message: string): void {
     this.terminate();
+    for (const listener of this.#crashListeners) listener(message);
+    this.#crashListeners.clear();
     this.onCrash?.(message);
   }
 

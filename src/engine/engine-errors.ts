@@ -12,6 +12,8 @@ const WEBLLM_TO_TABCLAW: Record<string, string> = {
   FeatureSupportError: "ShaderF16UnsupportedError",
   DeviceLostError: "DeviceLostError",
   MissingModelWasmError: "ModelLibraryMissingError",
+  // web-llm 0.2.86 names its MissingModelWasmError instances "MissingModelError".
+  MissingModelError: "ModelLibraryMissingError",
   ModelNotLoadedError: "ModelNotLoadedError",
   WorkerEngineModelNotLoadedError: "ModelNotLoadedError",
   EngineNotLoadedError: "ModelNotLoadedError",
@@ -33,6 +35,9 @@ export function mapEngineError(error: unknown): TabclawError {
   if (/fetch|network/i.test(raw.message) && /model_lib|\.wasm/i.test(raw.message)) {
     return makeError("ModelLibraryMissingError", raw.message);
   }
+  // web-llm fetches a file it does not find in its cache with Cache.add(); a failure there means a
+  // model file is missing on this device and could not be fetched either.
+  if (/Failed to execute 'add' on 'Cache'/i.test(raw.message)) return makeError("ModelFilesMissingError", raw.message);
   if (/Failed to fetch|NetworkError|Request failed/i.test(raw.message)) return makeError("NetworkError", raw.message);
   return makeError(raw.name === "Error" ? "UnknownError" : raw.name, raw.message);
 }

@@ -111,6 +111,11 @@ export class WebLlmChatEngine implements ChatEngine {
       let usage: ChatUsage | undefined;
       try {
         for await (const chunk of chunks) {
+          if (signal?.aborted) {
+            // web-llm clears an interrupt that arrives before the first chunk, so ask again and stop reading.
+            interrupt();
+            break;
+          }
           const choice = chunk.choices[0];
           const text = choice?.delta.content;
           if (text) yield { kind: "delta", text };

@@ -81,6 +81,9 @@ export class TabclawApp extends LitElement {
       this.services = services;
       await services.chat.init();
       if (services.models.device.webgpu) await services.models.init();
+      await this.updateComplete;
+      // Tests and `npm run bench` read this mark: the app is interactive from here on.
+      performance.mark("tabclaw:ready");
       document.documentElement.dataset.ready = "true";
     } catch (error) {
       this.startError = error instanceof Error ? error.message : String(error);

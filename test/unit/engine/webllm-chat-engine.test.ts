@@ -149,6 +149,23 @@ describe("WebLlmChatEngine at web-llm's client boundary", () => {
     expect(seen.at(-1)).toMatchObject({ kind: "done", finishReason: "abort" });
   });
 
+  it("stops even when the abort comes before the first token, which web-llm itself forgets", async () => {
+    const client = new FakeClient();
+    client.tokens = Array.from({ length: 50 }, (_, i) => `t${i} `);
+    // Like web-llm, forget an interrupt that arrives before generation starts.
+    client.interruptGenerate = () => undefined;
+    const engine = new WebLlmChatEngine(client, appConfig);
+    const controller = new AbortController();
+    const stream = engine.stream({ messages: [], signal: controller.signal });
+    const seen: ChatChunk[] = [];
+    const iterator = stream[Symbol.asyncIterator]();
+    const first = iterator.next();
+    controller.abort();
+    for (let next = await first; !next.done; next = await iterator.next()) seen.push(next.value);
+    expect(seen.filter((item) => item.kind === "delta")).toEqual([]);
+    expect(seen.at(-1)).toMatchObject({ kind: "done", finishReason: "abort" });
+  });
+
   it("maps web-llm's string errors to typed errors with a hint", async () => {
     const client = new FakeClient();
     client.reloadFailure =
@@ -168,6 +185,10 @@ describe("WebLlmChatEngine at web-llm's client boundary", () => {
     await expect(engine.load("m")).rejects.toMatchObject({ name: "DeviceLostError" });
     client.reloadFailure = "MissingModelWasmError: Missing `model_lib` for the model with ID m";
     await expect(engine.load("m")).rejects.toMatchObject({ name: "ModelLibraryMissingError" });
+    client.reloadFailure = "MissingModelError: Missing `model_lib` for the model with ID m";
+    await expect(engine.load("m")).rejects.toMatchObject({ name: "ModelLibraryMissingError" });
+    client.reloadFailure = "TypeError: Failed to execute 'add' on 'Cache': Request failed";
+    await expect(engine.load("m")).rejects.toMatchObject({ name: "ModelFilesMissingError" });
     client.reloadFailure = "TypeError: Failed to fetch";
     await expect(engine.load("m")).rejects.toMatchObject({ name: "NetworkError" });
   });

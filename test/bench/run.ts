@@ -1,0 +1,94 @@
+/**
+ * `npm run bench`: measures the figures the issues name, prints a table and writes
+ * bench/results.json. It never fails on a timing; a missed target is reported, not thrown.
+ */
+import { join } from "node:path";
+import { launchChromium, newAppPage, waitForServiceWorker } from "../browser/harness/browser";
+import { requireDist } from "../browser/harness/dist";
+import { downloadModel, loadModel, openView, selectModel, setMirror } from "../browser/harness/app-steps";
+import { PROJECT_ROOT } from "../fakes/paths";
+import { startTestServer } from "../fakes/test-server";
+import { measureFirstLoad } from "./first-load-bundle";
+import { writeReport, type BenchTarget, type Figure } from "./report";
+import { longestMainThreadTaskMs } from "./trace-long-tasks";
+
+const MODEL_ID = "SmolLM2-135M-Instruct-q0f32-MLC";
+const STREAM_TOKENS = 2000;
+const STREAM_TOKENS_PER_S = 100;
+const RELOADS = 7;
+
+const targets: BenchTarget[] = [
+  { key: "page_first_load_js_gzip_kb", target: "≤ 150", met: (value) => Number(value) <= 150 },
+  { key: "webllm_in_first_load", target: "false", met: (value) => value === false },
+  { key: "main_thread_longest_task_ms_streaming", target: "< 50", met: (value) => Number(value) < 50 },
+  { key: "offline_reload_ratio", target: "≤ 1.2", met: (value) => Number(value) <= 1.2 },
+];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? NaN) : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
+}
+
+async function main(): Promise<void> {
+  const dist = requireDist();
+  const results: Record<string, Figure> = {};
+
+  const firstLoad = measureFirstLoad(dist);
+  results.page_first_load_js_gzip_kb = firstLoad.gzipBytes / 1024;
+  results.webllm_in_first_load = firstLoad.containsWebLlm;
+
+  const server = await startTestServer({ scriptedEngine: true, distDir: dist });
+  const browser = await launchChromium({ webgpu: true });
+  try {
+    const app = await newAppPage(browser, server);
+    const { page, context } = app;
+    await waitForServiceWorker(page, { controlled: true });
+    await setMirror(page, server.hubUrl);
+    await selectModel(page, MODEL_ID);
+    await downloadModel(page, MODEL_ID);
+
+    // Reload to interactive, online then offline, alternating so drift on a shared machine hits both.
+    const readyAfterReload = async (): Promise<number> => {
+      await page.reload();
+      await page.waitForFunction(() => document.documentElement.dataset.ready === "true");
+      return page.evaluate(() => performance.getEntriesByName("tabclaw:ready")[0]?.startTime ?? NaN);
+    };
+    const online: number[] = [];
+    const offline: number[] = [];
+    await readyAfterReload();
+    for (let i = 0; i < RELOADS; i += 1) {
+      await context.setOffline(false);
+      online.push(await readyAfterReload());
+      await context.setOffline(true);
+      offline.push(await readyAfterReload());
+    }
+    await context.setOffline(false);
+    results.reload_to_interactive_ms_online_p50 = median(online);
+    results.reload_to_interactive_ms_offline_p50 = median(offline);
+    results.offline_reload_ratio = median(offline) / median(online);
+
+    // Stream 2,000 scripted tokens at 100 tokens/s into the chat, tracing the page's main thread.
+    await loadModel(page, MODEL_ID);
+    await openView(page, "Chat");
+    server.setEngineScript({ responses: [{ tokens: STREAM_TOKENS, tokensPerSecond: STREAM_TOKENS_PER_S }] });
+    await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"] });
+    const composer = page.locator("textarea#composer");
+    await composer.fill("Write a long answer.");
+    await composer.press("Enter");
+    await page.getByRole("button", { name: "Stop" }).waitFor();
+    await page.getByRole("button", { name: "Send" }).waitFor({ timeout: 120_000 });
+    const trace = await browser.stopTracing();
+    results.main_thread_longest_task_ms_streaming = longestMainThreadTaskMs(trace.toString("utf8"));
+    results.streamed_tokens = STREAM_TOKENS;
+    await app.close();
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+
+  const table = writeReport(join(PROJECT_ROOT, "bench", "results.json"), results, targets);
+  console.log(table);
+}
+
+await main();
