@@ -46,7 +46,6 @@ export class ModelController extends Observable {
 
   async init(): Promise<void> {
     const mirror = await this.settings.get("modelMirror");
-    this.mirror = mirror;
     this.sizes = new Map(Object.entries(await this.settings.get("modelSizes")));
     this.localModels = await this.db.getAll("localModels");
     const api = await this.bridge.api();
@@ -58,12 +57,16 @@ export class ModelController extends Observable {
     const saved = await this.settings.get("selectedModelId");
     this.selectedModelId = this.entries.some((entry) => entry.record.model_id === saved) ? saved : this.defaultModelId;
     this.bridge.setCatalog(this.records());
+    // Set with the catalog, so the panel confirms a mirror only once downloads would use it.
+    this.mirror = mirror;
     this.changed();
     await this.refreshStorage();
-    void this.refreshSizes();
   }
 
-  /** Reads the download size of each runnable model not measured yet, and remembers it. */
+  /**
+   * Reads the download size of each runnable model not measured yet (one small JSON file per
+   * model, once), and remembers it. Called when the user opens the Models view, not at start-up.
+   */
   async refreshSizes(): Promise<void> {
     const missing = this.entries
       .filter((entry) => entry.runnable.ok && !this.sizes.has(entry.record.model_id))

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { unsafeHTML } from "lit/directives/unsafe-html.js";
 import type { ChatMessageRecord } from "../store/schema";
+import { splitFinishedBlocks } from "../core/markdown-blocks";
 import { renderMarkdown } from "./markdown";
 import { sharedStyles } from "./shared-styles";
 
@@ -17,6 +18,8 @@ export class ChatMessage extends LitElement {
     css`
       :host {
         display: block;
+        /* A growing answer re-lays out only itself, not the whole log. */
+        contain: content;
       }
       article {
         padding: 0.5rem 0.9rem;
@@ -55,6 +58,9 @@ export class ChatMessage extends LitElement {
 
   @property({ attribute: false }) message: ChatMessageRecord | undefined;
   @property({ type: Boolean }) streaming = false;
+  /** The last finished part of a streaming answer and its HTML, so it is not parsed again. */
+  #finishedSource = "";
+  #finishedHtml = "";
 
   override render() {
     const message = this.message;
@@ -63,10 +69,20 @@ export class ChatMessage extends LitElement {
       return html`<article class="user" aria-label="You said">${message.content}</article>`;
     }
     return html`<article class="assistant" aria-label="Tabclaw answered" aria-busy=${this.streaming ? "true" : "false"}>
-      <div class="body">${unsafeHTML(renderMarkdown(message.content))}</div>
+      ${this.#body(message.content)}
       ${message.error ? html`<p class="error" role="alert">${message.error.message}</p>` : nothing}
       ${this.#meta(message)}
     </article>`;
+  }
+
+  #body(text: string) {
+    if (!this.streaming) return html`<div class="body">${unsafeHTML(renderMarkdown(text))}</div>`;
+    const { finished, tail } = splitFinishedBlocks(text);
+    if (finished !== this.#finishedSource) {
+      this.#finishedSource = finished;
+      this.#finishedHtml = renderMarkdown(finished);
+    }
+    return html`<div class="body">${unsafeHTML(this.#finishedHtml)}${unsafeHTML(renderMarkdown(tail))}</div>`;
   }
 
   #meta(message: ChatMessageRecord) {

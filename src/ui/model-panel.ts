@@ -98,6 +98,11 @@ export class ModelPanel extends LitElement {
     new ObserveController(this, () => this.models);
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.models?.refreshSizes();
+  }
+
   override render() {
     const models = this.models;
     if (!models) return nothing;
@@ -259,6 +264,9 @@ export class ModelPanel extends LitElement {
         /></label>
         <button type="submit">Save</button>
       </form>
+      <p class="muted" role="status">
+        ${models.mirror ? `Model files come from ${models.mirror}` : "Model files come from the catalog's own hosts."}
+      </p>
     </details>`;
   }
 

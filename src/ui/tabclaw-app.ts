@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { createServices, type Services } from "../app/services";
 import "./chat-view";
+import { warmUpMarkdown } from "./markdown";
 import "./model-panel";
 import { sharedStyles } from "./shared-styles";
 import "./storage-panel";
@@ -85,6 +86,7 @@ export class TabclawApp extends LitElement {
       // Tests and `npm run bench` read this mark: the app is interactive from here on.
       performance.mark("tabclaw:ready");
       document.documentElement.dataset.ready = "true";
+      requestIdleCallback(() => warmUpMarkdown());
     } catch (error) {
       this.startError = error instanceof Error ? error.message : String(error);
     }

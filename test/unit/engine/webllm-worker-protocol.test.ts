@@ -71,7 +71,10 @@ describe("web-llm's worker protocol through a MessagePort", () => {
     const controller = new AbortController();
     let deltas = 0;
     let last: ChatChunk | undefined;
-    for await (const chunk of engine.stream({ messages: [{ role: "user", content: "go" }], signal: controller.signal })) {
+    for await (const chunk of engine.stream({
+      messages: [{ role: "user", content: "go" }],
+      signal: controller.signal,
+    })) {
       last = chunk;
       if (chunk.kind === "delta" && ++deltas === 20) controller.abort();
     }
