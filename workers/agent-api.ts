@@ -77,13 +77,15 @@ export const agentApi = {
   async chat(
     requestId: string,
     request: Omit<ChatRequest, "signal">,
-    onChunk: (chunk: ChatChunk) => void,
+    onChunk: (chunk: ChatChunk) => void | Promise<void>,
   ): Promise<Outcome<void>> {
     const signal = track(requestId);
     const outcome = await attempt(async () => {
       if (!engine?.loadedModelId)
         throw Object.assign(new Error("No model is loaded."), { name: "ModelNotLoadedError" });
-      for await (const chunk of engine.stream({ ...request, signal })) onChunk(chunk);
+      // Awaited: chunks travel on the callback's own port and the outcome on the worker's, and two
+      // ports are not ordered; without the wait the last words and the usage can land after the outcome.
+      for await (const chunk of engine.stream({ ...request, signal })) await onChunk(chunk);
     });
     running.delete(requestId);
     return outcome;

@@ -159,7 +159,9 @@ export class ChatController extends Observable {
       () =>
         requestAnimationFrame(() => {
           this.#publishScheduled = false;
-          this.#flush(answer);
+          // Into the answer streaming now: the answer that scheduled this may have ended since, and
+          // the text waiting is then the next answer's first words.
+          if (this.streaming) this.#flush(this.streaming.message);
           this.changed();
         }),
       PUBLISH_EVERY_MS,

@@ -30,7 +30,7 @@ export const ERROR_HINTS: Record<string, string> = {
   ModelNotDownloadedError: "Download the model first, or load it from a local folder.",
   ModelNotLoadedError: "Load a model in the Model panel first.",
   ContextWindowExceededError: "Start a new conversation or shorten the message.",
-  DownloadAbortedError: "The download was cancelled. Start it again to resume where it stopped.",
+  DownloadAbortedError: "Press Resume download to continue where it stopped.",
   DownloadHttpError: "The model host refused a file. Check the network or the model source in Settings.",
   DownloadIntegrityError: "A file arrived damaged and was discarded. Start the download again.",
   StorageFullError: "Free some space: delete a model you no longer use in the Storage panel.",

@@ -44,7 +44,13 @@ export class DownloadProgressBar extends LitElement {
         <span>${progress.phase === "preparing" ? "Preparing…" : `${percent}%`}</span>
         <span>${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}</span>
         <span>${progress.bytesPerSecond > 0 ? `${formatBytes(progress.bytesPerSecond)}/s` : ""}</span>
-        <span>${progress.secondsLeft !== undefined ? `${formatDuration(progress.secondsLeft)} left` : ""}</span>
+        <span
+          >${
+            progress.secondsLeft !== undefined && progress.bytesDone < progress.bytesTotal
+              ? `${formatDuration(progress.secondsLeft)} left`
+              : ""
+          }</span
+        >
         <span class="muted"
           >file ${Math.min(progress.filesDone + 1, progress.filesTotal)} of ${progress.filesTotal}</span
         >

@@ -174,6 +174,13 @@ export class ModelPanel extends LitElement {
           : nothing
       }
       ${error ? html`<p class="error" role="alert">${error.message} ${error.hint}</p>` : nothing}
+      ${
+        models.load.kind === "failed" && models.load.modelId === id
+          ? html`<p class="error" role="alert">
+              Loading failed: ${models.load.error.message} ${models.load.error.hint}
+            </p>`
+          : nothing
+      }
       <div class="actions">
         ${
           progress

@@ -1,0 +1,217 @@
+/**
+ * Accessibility of every view, as axe-core measures it (WCAG 2.1 A/AA and best practices, through
+ * open shadow roots), in the light and the dark theme; and the keyboard path a user takes to chat.
+ */
+import { createRequire } from "node:module";
+import type { AxeResults } from "axe-core";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
+import { startTestServer, type TestServer } from "../fakes/test-server";
+import { openView, waitForAppReady } from "./harness/app-steps";
+import { launchChromium, newAppPage, type AppPageOptions, type AppPage } from "./harness/browser";
+import { loadFixtureModel, sendMessage, waitForAnswer } from "./harness/chat-steps";
+import { requireDist } from "./harness/dist";
+
+const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
+
+let server: TestServer;
+let browser: Browser;
+let app: AppPage | undefined;
+
+beforeAll(async () => {
+  server = await startTestServer({ scriptedEngine: true, distDir: requireDist() });
+  browser = await launchChromium({ webgpu: true });
+});
+
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/**
+ * bypassCSP: axe is injected as a script the page did not ship, which the app's CSP (script-src
+ * 'self', no inline scripts) rightly refuses. The CSP itself is tested in csp.test.ts.
+ */
+async function openApp(options: AppPageOptions = {}, contextOptions: BrowserContextOptions = {}): Promise<AppPage> {
+  app = await newAppPage(browser, server, { ...options, contextOptions: { bypassCSP: true, ...contextOptions } });
+  await waitForAppReady(app.page);
+  return app;
+}
+
+interface Violation {
+  id: string;
+  impact: string | null | undefined;
+  help: string;
+  nodes: { target: string; summary: string | undefined }[];
+}
+
+/** Runs axe on the whole document; returns the violations in a readable form (empty when none). */
+async function axeViolations(page: Page): Promise<Violation[]> {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_PATH });
+  const results = await page.evaluate(async (tags: string[]) => {
+    const { axe } = window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } };
+    const found = await axe.run(document, { runOnly: tags });
+    return { violations: found.violations, passes: found.passes.length };
+  }, AXE_TAGS);
+  // A run that checked nothing would pass vacuously.
+  expect(results.passes).toBeGreaterThan(10);
+  return results.violations.map((violation) => ({
+    id: violation.id,
+    impact: violation.impact,
+    help: violation.help,
+    nodes: violation.nodes.map((node) => ({ target: JSON.stringify(node.target), summary: node.failureSummary })),
+  }));
+}
+
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  const violations = await axeViolations(page);
+  expect(violations, `${where}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+}
+
+/** The focused element, looking through shadow roots: "tag:accessible name or id". */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    let element = document.activeElement;
+    while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement;
+    if (!element || element === document.body) return "body";
+    const name = element.getAttribute("aria-label") ?? (element.id ? `#${element.id}` : element.textContent.trim());
+    return `${element.tagName.toLowerCase()}:${name}`;
+  });
+}
+
+/** sRGB relative luminance (WCAG) of a computed `rgb(r, g, b)` colour. */
+function luminance(rgb: string): number {
+  const channels = (/rgba?\((\d+), (\d+), (\d+)/.exec(rgb)?.slice(1) ?? []).map((value) => Number(value) / 255);
+  if (channels.length !== 3) throw new Error(`Not an rgb() colour: ${rgb}`);
+  const [r = 0, g = 0, b = 0] = channels.map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+function bodyColors(page: Page): Promise<{ background: string; color: string }> {
+  return page.evaluate(() => {
+    const style = getComputedStyle(document.body);
+    return { background: style.backgroundColor, color: style.color };
+  });
+}
+
+test("the empty Chat view, the Models view (all models shown) and the Storage view pass axe", async () => {
+  const { page, assertNoErrors } = await openApp();
+  await expectAccessible(page, "empty Chat view");
+
+  await openView(page, "Models");
+  await page.locator("tabclaw-model-panel .row").first().waitFor();
+  await expectAccessible(page, "Models view");
+  await page.getByRole("checkbox", { name: /models this device cannot run/ }).check();
+  await page.locator("tabclaw-model-panel .row[data-runnable='false']").first().waitFor();
+  await page.locator("tabclaw-model-panel summary", { hasText: "Model source" }).click();
+  await expectAccessible(page, "Models view with every model and the model source shown");
+
+  await openView(page, "Storage");
+  await page.locator("tabclaw-storage-panel").getByTestId("storage-estimate").waitFor();
+  await expectAccessible(page, "Storage view");
+
+  // Control: axe does look inside the app's shadow roots, so the passes above mean something.
+  await page.locator("tabclaw-storage-panel h2").evaluate((heading) => heading.after(document.createElement("button")));
+  expect((await axeViolations(page)).map((violation) => violation.id)).toContain("button-name");
+  assertNoErrors();
+});
+
+test("the Chat view with a conversation passes axe, and so does the model's status", async () => {
+  const { page, assertNoErrors } = await openApp();
+  await loadFixtureModel(page, server);
+  server.setEngineScript({
+    responses: [
+      {
+        text: "Here is **bold**, a [link](https://example.org) and a list:\n\n- one\n- two\n\n```\ncode\n```",
+        tokensPerSecond: 500,
+      },
+    ],
+  });
+  await sendMessage(page, "Show me some formatting");
+  await waitForAnswer(page, 1);
+  await expectAccessible(page, "Chat view with messages");
+  assertNoErrors();
+});
+
+test("the no-WebGPU notice passes axe", async () => {
+  const { page, assertNoErrors } = await openApp({ hideNavigatorGpu: true });
+  await page.locator("tabclaw-webgpu-notice h2").waitFor();
+  await expectAccessible(page, "no-WebGPU notice over the Chat view");
+  await openView(page, "Models");
+  await expectAccessible(page, "no-WebGPU notice over the Models view");
+  assertNoErrors();
+});
+
+test("the keyboard reaches the views, the composer and Send in order, and Enter switches views", async () => {
+  const { page, assertNoErrors } = await openApp();
+  await loadFixtureModel(page, server);
+  // Start from the top: clicking the title moves the browser's focus starting point there.
+  await page.locator("tabclaw-app h1").click();
+  await page.keyboard.press("Tab");
+  expect(await focused(page)).toBe("button:Chat");
+  await page.keyboard.press("Tab");
+  expect(await focused(page)).toBe("button:Models");
+  await page.keyboard.press("Enter");
+  await page.locator("tabclaw-model-panel h2").waitFor();
+  expect(await page.locator("nav button[aria-current='page']").innerText()).toBe("Models");
+  await page.keyboard.press("Tab");
+  expect(await focused(page)).toBe("button:Storage");
+  await page.keyboard.press("Enter");
+  await page.locator("tabclaw-storage-panel h2").waitFor();
+  await page.keyboard.press("Shift+Tab");
+  await page.keyboard.press("Shift+Tab");
+  expect(await focused(page)).toBe("button:Chat");
+  await page.keyboard.press("Enter");
+  await page.locator("tabclaw-chat-view textarea").waitFor();
+  expect(await page.locator("nav button[aria-current='page']").innerText()).toBe("Chat");
+
+  const stops: string[] = [];
+  for (let i = 0; i < 30 && stops.at(-1) !== "button:Send"; i++) {
+    await page.keyboard.press("Tab");
+    stops.push(await focused(page));
+  }
+  expect(stops.slice(0, 2)).toEqual(["button:Models", "button:Storage"]);
+  expect(stops.slice(-2)).toEqual(["textarea:#composer", "button:Send"]);
+  assertNoErrors();
+});
+
+test("the light theme has a light page and the dark theme a dark one; both pass axe", async () => {
+  const light = await openApp({}, { colorScheme: "light" });
+  const lightColors = await bodyColors(light.page);
+  expect(luminance(lightColors.background)).toBeGreaterThan(0.8);
+  expect(luminance(lightColors.color)).toBeLessThan(0.1);
+  light.assertNoErrors();
+  await light.close();
+
+  const { page, assertNoErrors } = await openApp({}, { colorScheme: "dark" });
+  const darkColors = await bodyColors(page);
+  expect(luminance(darkColors.background)).toBeLessThan(0.05);
+  expect(luminance(darkColors.color)).toBeGreaterThan(0.7);
+  await expectAccessible(page, "dark Chat view");
+  await openView(page, "Models");
+  await page.locator("tabclaw-model-panel .row").first().waitFor();
+  await page.getByRole("checkbox", { name: /models this device cannot run/ }).check();
+  await expectAccessible(page, "dark Models view");
+  await openView(page, "Storage");
+  await page.locator("tabclaw-storage-panel").getByTestId("storage-estimate").waitFor();
+  await expectAccessible(page, "dark Storage view");
+  assertNoErrors();
+});
+
+test("the dark theme keeps a conversation readable", async () => {
+  const { page, assertNoErrors } = await openApp({}, { colorScheme: "dark" });
+  await loadFixtureModel(page, server);
+  server.setEngineScript({
+    responses: [{ text: "Dark **mode** with a [link](https://example.org)\n\n```\ncode\n```", tokensPerSecond: 500 }],
+  });
+  await sendMessage(page, "Hello in the dark");
+  await waitForAnswer(page, 1);
+  await expectAccessible(page, "dark Chat view with messages");
+  assertNoErrors();
+});
