@@ -127,13 +127,18 @@ export class ModelController extends Observable {
     });
     this.changed();
     const api = await this.bridge.api();
+    let running = true;
     const outcome = await api.download(
       entry.record,
       this.bridge.callback((progress: DownloadProgress) => {
+        // Reports travel on the callback's own port and can land after the outcome: a late one must
+        // not bring back a progress bar (and a Cancel button) for a download that has ended.
+        if (!running) return;
         this.downloads.set(modelId, progress);
         this.changed();
       }),
     );
+    running = false;
     this.downloads.delete(modelId);
     if (!outcome.ok) this.downloadErrors.set(modelId, reviveError(outcome.error));
     await this.refreshStorage();
@@ -167,6 +172,8 @@ export class ModelController extends Observable {
     const outcome = await api.loadModel(
       modelId,
       this.bridge.callback((progress: ModelLoadProgress) => {
+        // A late report must not turn a finished load back into "Loading…".
+        if (this.load.kind !== "loading" || this.load.modelId !== modelId) return;
         this.load = { kind: "loading", modelId, progress };
         this.changed();
       }),
@@ -201,13 +208,17 @@ export class ModelController extends Observable {
     };
     this.changed();
     const api = await this.bridge.api();
+    let running = true;
     const outcome = await api.importFolder(
       files,
       this.bridge.callback((progress: DownloadProgress) => {
+        // As for downloads: the last report can land after the outcome and would freeze the bar at 100 %.
+        if (!running) return;
         this.importProgress = progress;
         this.changed();
       }),
     );
+    running = false;
     this.importProgress = undefined;
     if (!outcome.ok) {
       this.importError = reviveError(outcome.error);

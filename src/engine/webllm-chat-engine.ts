@@ -112,9 +112,11 @@ export class WebLlmChatEngine implements ChatEngine {
       try {
         for await (const chunk of chunks) {
           if (signal?.aborted) {
-            // web-llm clears an interrupt that arrives before the first chunk, so ask again and stop reading.
+            // web-llm clears an interrupt that arrives before the first chunk, so ask again on every chunk;
+            // keep reading without showing text, so the usage figures of the stopped answer still arrive.
             interrupt();
-            break;
+            if (chunk.usage) usage = toUsage(chunk.usage);
+            continue;
           }
           const choice = chunk.choices[0];
           const text = choice?.delta.content;

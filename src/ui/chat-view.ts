@@ -143,8 +143,10 @@ export class ChatView extends LitElement {
           <progress max="1" .value=${load.progress.progress} aria-label="Model loading"></progress>
         </div>`;
       case "failed":
+        // A crash can come after the model loaded and answered: then "could not be loaded" would be untrue.
         return html`<p class="status error" role="alert">
-          ${load.modelId} could not be loaded: ${load.error.message} ${load.error.hint}
+          ${load.modelId}${load.error.name === "WorkerCrashedError" ? "" : " could not be loaded"}:
+          ${load.error.message} ${load.error.hint}
         </p>`;
       case "idle": {
         const selected = models.selectedModelId;

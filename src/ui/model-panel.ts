@@ -6,7 +6,7 @@ import { formatBytes, formatMegabytes } from "../core/format";
 import type { CatalogEntry } from "../core/model-catalog";
 import type { LocalFile } from "../models/local-folder-import";
 import "./download-progress-bar";
-import { sharedStyles } from "./shared-styles";
+import { panelStyles, sharedStyles } from "./shared-styles";
 
 /**
  * The model catalog for this device: pick, download (with progress, cancel), load, delete,
@@ -17,14 +17,8 @@ import { sharedStyles } from "./shared-styles";
 export class ModelPanel extends LitElement {
   static override styles = [
     sharedStyles,
+    panelStyles,
     css`
-      :host {
-        display: block;
-        padding: 1rem;
-        overflow-y: auto;
-        height: 100%;
-        box-sizing: border-box;
-      }
       h2 {
         margin-top: 0;
       }
@@ -177,7 +171,8 @@ export class ModelPanel extends LitElement {
       ${
         models.load.kind === "failed" && models.load.modelId === id
           ? html`<p class="error" role="alert">
-              Loading failed: ${models.load.error.message} ${models.load.error.hint}
+              ${models.load.error.name === "WorkerCrashedError" ? "" : "Loading failed: "}${models.load.error.message}
+              ${models.load.error.hint}
             </p>`
           : nothing
       }

@@ -55,3 +55,17 @@ export const sharedStyles = css`
     accent-color: var(--accent);
   }
 `;
+
+/** A full-height view that scrolls on its own (Models, Storage). */
+export const panelStyles = css`
+  :host {
+    display: block;
+    padding: 1rem;
+    overflow-y: auto;
+    height: 100%;
+    box-sizing: border-box;
+  }
+  h2 {
+    margin-top: 0;
+  }
+`;

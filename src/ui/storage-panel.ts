@@ -3,7 +3,7 @@ import { customElement, property, state } from "lit/decorators.js";
 import type { ModelController } from "../app/model-controller";
 import { ObserveController } from "../app/observable";
 import { formatBytes } from "../core/format";
-import { sharedStyles } from "./shared-styles";
+import { panelStyles, sharedStyles } from "./shared-styles";
 
 /**
  * What Tabclaw keeps on this device: each model's size, the browser's storage estimate, and
@@ -14,14 +14,8 @@ import { sharedStyles } from "./shared-styles";
 export class StoragePanel extends LitElement {
   static override styles = [
     sharedStyles,
+    panelStyles,
     css`
-      :host {
-        display: block;
-        padding: 1rem;
-        overflow-y: auto;
-        height: 100%;
-        box-sizing: border-box;
-      }
       table {
         border-collapse: collapse;
         width: 100%;

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { launchChromium, newAppPage, waitForServiceWorker } from "../browser/harness/browser";
+import { launchChromium, newAppPage } from "../browser/harness/browser";
 import { requireDist } from "../browser/harness/dist";
 import {
   downloadModel,
@@ -12,7 +12,7 @@ import {
   openView,
   selectModel,
   setMirror,
-  waitForAppReady,
+  waitUntilControlled,
 } from "../browser/harness/app-steps";
 import { PROJECT_ROOT } from "../fakes/paths";
 import { startTestServer } from "../fakes/test-server";
@@ -51,11 +51,7 @@ async function main(): Promise<void> {
   try {
     const app = await newAppPage(browser, server);
     const { page, context } = app;
-    // The first visit installs the service worker; it controls the page from the next load on.
-    await waitForServiceWorker(page);
-    await page.reload();
-    await waitForServiceWorker(page, { controlled: true });
-    await waitForAppReady(page);
+    await waitUntilControlled(page);
     await setMirror(page, server.hubUrl);
     await selectModel(page, MODEL_ID);
     await downloadModel(page, MODEL_ID);

@@ -4,42 +4,24 @@
  */
 import { createRequire } from "node:module";
 import type { AxeResults } from "axe-core";
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { startTestServer, type TestServer } from "../fakes/test-server";
+import type { BrowserContextOptions, Page } from "playwright-core";
+import { expect, test } from "vitest";
 import { openView, waitForAppReady } from "./harness/app-steps";
-import { launchChromium, newAppPage, type AppPageOptions, type AppPage } from "./harness/browser";
+import { type AppPageOptions, type AppPage } from "./harness/browser";
+import { useBrowserSuite } from "./harness/suite";
 import { loadFixtureModel, sendMessage, waitForAnswer } from "./harness/chat-steps";
-import { requireDist } from "./harness/dist";
 
 const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
 
-let server: TestServer;
-let browser: Browser;
-let app: AppPage | undefined;
-
-beforeAll(async () => {
-  server = await startTestServer({ scriptedEngine: true, distDir: requireDist() });
-  browser = await launchChromium({ webgpu: true });
-});
-
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useBrowserSuite({ webgpu: true });
 
 /**
  * bypassCSP: axe is injected as a script the page did not ship, which the app's CSP (script-src
  * 'self', no inline scripts) rightly refuses. The CSP itself is tested in csp.test.ts.
  */
 async function openApp(options: AppPageOptions = {}, contextOptions: BrowserContextOptions = {}): Promise<AppPage> {
-  app = await newAppPage(browser, server, { ...options, contextOptions: { bypassCSP: true, ...contextOptions } });
+  const app = await suite.open({ ...options, contextOptions: { bypassCSP: true, ...contextOptions } });
   await waitForAppReady(app.page);
   return app;
 }
@@ -124,8 +106,8 @@ test("the empty Chat view, the Models view (all models shown) and the Storage vi
 
 test("the Chat view with a conversation passes axe, and so does the model's status", async () => {
   const { page, assertNoErrors } = await openApp();
-  await loadFixtureModel(page, server);
-  server.setEngineScript({
+  await loadFixtureModel(page, suite.server);
+  suite.server.setEngineScript({
     responses: [
       {
         text: "Here is **bold**, a [link](https://example.org) and a list:\n\n- one\n- two\n\n```\ncode\n```",
@@ -150,7 +132,7 @@ test("the no-WebGPU notice passes axe", async () => {
 
 test("the keyboard reaches the views, the composer and Send in order, and Enter switches views", async () => {
   const { page, assertNoErrors } = await openApp();
-  await loadFixtureModel(page, server);
+  await loadFixtureModel(page, suite.server);
   // Start from the top: clicking the title moves the browser's focus starting point there.
   await page.locator("tabclaw-app h1").click();
   await page.keyboard.press("Tab");
@@ -206,8 +188,8 @@ test("the light theme has a light page and the dark theme a dark one; both pass 
 
 test("the dark theme keeps a conversation readable", async () => {
   const { page, assertNoErrors } = await openApp({}, { colorScheme: "dark" });
-  await loadFixtureModel(page, server);
-  server.setEngineScript({
+  await loadFixtureModel(page, suite.server);
+  suite.server.setEngineScript({
     responses: [{ text: "Dark **mode** with a [link](https://example.org)\n\n```\ncode\n```", tokensPerSecond: 500 }],
   });
   await sendMessage(page, "Hello in the dark");

@@ -2,34 +2,16 @@
  * The Models view on SwiftShader, a real WebGPU adapter without shader-f16: the catalog offers only
  * what this device can run, says how many models it hides and why, and preselects the documented default.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { startTestServer, type TestServer } from "../fakes/test-server";
+import type { Page } from "playwright-core";
+import { expect, test } from "vitest";
 import { openView, selectedModel, waitForAppReady } from "./harness/app-steps";
-import { launchChromium, newAppPage, type AppPage } from "./harness/browser";
-import { requireDist } from "./harness/dist";
+import type { AppPage } from "./harness/browser";
+import { useBrowserSuite } from "./harness/suite";
 
 const DEFAULT_WITHOUT_F16 = "Qwen2.5-1.5B-Instruct-q4f32_1-MLC";
 const F16_REASON = "Needs 16-bit float shaders (shader-f16), which this GPU does not offer.";
 
-let server: TestServer;
-let browser: Browser;
-let app: AppPage | undefined;
-
-beforeAll(async () => {
-  server = await startTestServer({ scriptedEngine: true, distDir: requireDist() });
-  browser = await launchChromium({ webgpu: true });
-});
-
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useBrowserSuite({ webgpu: true });
 
 interface Row {
   id: string;
@@ -40,7 +22,7 @@ interface Row {
 }
 
 async function openModels(): Promise<AppPage> {
-  app = await newAppPage(browser, server);
+  const app = await suite.open();
   await waitForAppReady(app.page);
   await openView(app.page, "Models");
   await app.page.locator("tabclaw-model-panel .row").first().waitFor();

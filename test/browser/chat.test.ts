@@ -3,13 +3,12 @@
  * answers played by the scripted engine (a TEST DOUBLE behind web-llm's real worker protocol, not a
  * model). Each test checks what the user sees and what the engine was asked.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "vitest";
+import { beforeEach, expect, test } from "vitest";
 import { ERROR_HINTS } from "../../src/core/errors";
 import { FIXTURE_MODEL_ID } from "../fakes/fake-hub";
-import { startTestServer, type TestServer } from "../fakes/test-server";
 import { acceptDialogs, modelButton, openView, waitForAppReady } from "./harness/app-steps";
-import { launchChromium, newAppPage, type AppPage } from "./harness/browser";
+import type { AppPage } from "./harness/browser";
+import { useBrowserSuite } from "./harness/suite";
 import {
   chatMessages,
   downloadFixtureModel,
@@ -22,49 +21,31 @@ import {
   streamingAnswer,
   waitForAnswer,
 } from "./harness/chat-steps";
-import { requireDist } from "./harness/dist";
 
-let server: TestServer;
-let browser: Browser;
-let app: AppPage | undefined;
-
-beforeAll(async () => {
-  server = await startTestServer({ scriptedEngine: true, distDir: requireDist() });
-  browser = await launchChromium({ webgpu: true });
-});
+const suite = useBrowserSuite({ webgpu: true });
 
 beforeEach(() => {
-  server.setEngineScript({ responses: [] });
-});
-
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  suite.server.setEngineScript({ responses: [] });
 });
 
 /** A fresh profile with the app started and the fixture model loaded. */
 async function openAppWithModel(): Promise<AppPage> {
-  app = await newAppPage(browser, server);
+  const app = await suite.open();
   await waitForAppReady(app.page);
-  await loadFixtureModel(app.page, server);
+  await loadFixtureModel(app.page, suite.server);
   return app;
 }
 
 function chatRequestsSince(count: number) {
-  return server.chatRequests.slice(count);
+  return suite.server.chatRequests.slice(count);
 }
 
 test("an answer streams in, shows web-llm's figures, and the conversation survives a reload", async () => {
   const { page, assertNoErrors } = await openAppWithModel();
   const answer = Array.from({ length: 40 }, (_, i) => `word${i + 1}`).join(" ");
   // 40 tokens at 20 tokens/s: about two seconds of streaming, many frames to sample.
-  server.setEngineScript({ responses: [{ text: answer, tokensPerSecond: 20 }] });
-  const before = server.chatRequests.length;
+  suite.server.setEngineScript({ responses: [{ text: answer, tokensPerSecond: 20 }] });
+  const before = suite.server.chatRequests.length;
 
   const samples = sampleStreamingText(page);
   await sendMessage(page, "Count to forty, please.");
@@ -107,15 +88,14 @@ test("an answer streams in, shows web-llm's figures, and the conversation surviv
   assertNoErrors();
 });
 
-test("fast answers arrive whole, even when the next question is sent the moment one ends", async () => {
+test("every word of every answer is kept, even when the next question is sent the moment one ends", async () => {
   const { page, assertNoErrors } = await openAppWithModel();
-  // Two ways words used to go missing: chunks and the call's result cross from the worker on different
-  // ports (the last words and the usage landed after the result), and a publish scheduled by one answer
-  // fired during the next (its first words went into the previous answer).
-  const answers = Array.from({ length: 12 }, (_, i) => `Short answer ${i + 1}.`);
-  server.setEngineScript({
-    responses: answers.map((text) => ({ text, tokensPerSecond: 5000, prefillTokensPerSecond: 100_000 })),
-  });
+  // Two ways words went missing: chunks and the call's result cross from the worker on different ports
+  // (an answer's last words and usage landed after the result), and the publish an answer scheduled
+  // fired during the next one (whose first words then went into the previous answer).
+  const answers = Array.from({ length: 4 }, (_, i) => `Answer ${i + 1} has exactly ten words in it, no more.`);
+  // 10 tokens at 50 tokens/s: each answer outlasts the app's 100 ms publishing interval.
+  suite.server.setEngineScript({ responses: answers.map((text) => ({ text, tokensPerSecond: 50 })) });
   await sendMessage(page, "Question 1");
   for (let i = 2; i <= answers.length; i++) await sendWhenAnswered(page, `Question ${i}`, i - 1);
   await waitForAnswer(page, answers.length);
@@ -123,9 +103,9 @@ test("fast answers arrive whole, even when the next question is sent the moment 
   const shown = finishedAnswers(page);
   expect((await shown.locator(".body").allInnerTexts()).map((text) => text.trim())).toEqual(answers);
   for (const stats of await shown.getByTestId("answer-stats").allInnerTexts()) {
-    expect(stats).toMatch(/^first token .* · 3 tokens · /);
+    expect(stats).toMatch(/^first token .* · 10 tokens · /);
   }
-  expect(server.chatRequests.slice(-answers.length).map((request) => request.messages.at(-1)?.content)).toEqual(
+  expect(suite.server.chatRequests.slice(-answers.length).map((request) => request.messages.at(-1)?.content)).toEqual(
     answers.map((_, i) => `Question ${i + 1}`),
   );
   assertNoErrors();
@@ -133,8 +113,8 @@ test("fast answers arrive whole, even when the next question is sent the moment 
 
 test("Stop interrupts a long answer and keeps what was written", async () => {
   const { page, assertNoErrors } = await openAppWithModel();
-  server.setEngineScript({ responses: [{ tokens: 2000, tokensPerSecond: 50 }] });
-  const before = server.chatRequests.length;
+  suite.server.setEngineScript({ responses: [{ tokens: 2000, tokensPerSecond: 50 }] });
+  const before = suite.server.chatRequests.length;
 
   await sendMessage(page, "Write a very long essay.");
   const body = streamingAnswer(page).locator(".body");
@@ -156,7 +136,7 @@ test("Stop interrupts a long answer and keeps what was written", async () => {
 
   // The engine runs one generation at a time (web-llm's model lock), so a next answer shows the stopped
   // one let go of it. The double does not record interrupts, so this is as far as the engine side goes.
-  server.setEngineScript({ responses: [{ text: "Short answer.", tokensPerSecond: 500 }] });
+  suite.server.setEngineScript({ responses: [{ text: "Short answer.", tokensPerSecond: 500 }] });
   await sendMessage(page, "Just a short one");
   const next = await waitForAnswer(page, 2);
   expect((await next.locator(".body").innerText()).trim()).toBe("Short answer.");
@@ -170,7 +150,7 @@ test("Stop interrupts a long answer and keeps what was written", async () => {
 
 test("conversations can be renamed and deleted, and both stick after a reload", async () => {
   const { page, assertNoErrors } = await openAppWithModel();
-  server.setEngineScript({
+  suite.server.setEngineScript({
     responses: [
       { text: "Apples are pomes.", tokensPerSecond: 500 },
       { text: "Pears are pomes too.", tokensPerSecond: 500 },
@@ -227,13 +207,13 @@ test("answers render as Markdown, and hostile HTML and links are neutralised", a
     "",
     '[link](javascript:window.__xss=3) and <a href="https://example.org">ok</a>',
   ];
-  server.setEngineScript({
+  suite.server.setEngineScript({
     responses: [
       { text: markdown.join("\n"), tokensPerSecond: 500 },
       { text: hostile.join("\n"), tokensPerSecond: 500 },
     ],
   });
-  server.clearRequestLog();
+  suite.server.clearRequestLog();
 
   await sendMessage(page, "Show me some Markdown");
   const formatted = (await waitForAnswer(page, 1)).locator(".body");
@@ -272,7 +252,7 @@ test("answers render as Markdown, and hostile HTML and links are neutralised", a
   expect(safe?.rel?.split(" ")).toContain("noopener");
   expect(await page.evaluate(() => (window as Window & { __xss?: unknown }).__xss)).toBeUndefined();
   // The dropped image never made the page fetch its source.
-  expect(server.requests((entry) => entry.path === "/x")).toEqual([]);
+  expect(suite.server.requests((entry) => entry.path === "/x")).toEqual([]);
   // Chromium reports the page's CSP blocking onerror while DOMPurify parses the answer in an inert
   // DOMParser document (cure53/DOMPurify#107); the handler never runs there, as __xss shows.
   assertNoErrors([/Executing inline event handler violates the following Content Security Policy directive/]);
@@ -280,7 +260,7 @@ test("answers render as Markdown, and hostile HTML and links are neutralised", a
 
 test("an engine failure mid-answer is explained under the answer, and the partial text is kept", async () => {
   const { page, assertNoErrors } = await openAppWithModel();
-  server.setEngineScript({ responses: [{ text: "The partial answer so far", error: "DeviceLostError" }] });
+  suite.server.setEngineScript({ responses: [{ text: "The partial answer so far", error: "DeviceLostError" }] });
 
   await sendMessage(page, "Tell me something long");
   const answer = await waitForAnswer(page, 1);
@@ -299,13 +279,13 @@ test("an engine failure mid-answer is explained under the answer, and the partia
 });
 
 test("a model that needs shader-f16 fails to load with the typed hint in the Chat status", async () => {
-  app = await newAppPage(browser, server);
+  const app = await suite.open();
   const { page, assertNoErrors } = app;
   await waitForAppReady(page);
-  server.setEngineScript({ responses: [], reloads: [{ error: "ShaderF16SupportError" }] });
-  const reloadsBefore = server.engineCalls.filter((call) => call.kind === "reload").length;
+  suite.server.setEngineScript({ responses: [], reloads: [{ error: "ShaderF16SupportError" }] });
+  const reloadsBefore = suite.server.engineCalls.filter((call) => call.kind === "reload").length;
 
-  await downloadFixtureModel(page, server);
+  await downloadFixtureModel(page, suite.server);
   await modelButton(page, "Load").click();
   await openView(page, "Chat");
   const status = page.locator("tabclaw-chat-view").getByRole("alert");
@@ -314,7 +294,7 @@ test("a model that needs shader-f16 fails to load with the typed hint in the Cha
   expect(text).toContain(`${FIXTURE_MODEL_ID} could not be loaded`);
   expect(text).toContain("shader-f16");
   expect(text).toContain(ERROR_HINTS.ShaderF16UnsupportedError);
-  const reloads = server.engineCalls.filter((call) => call.kind === "reload").slice(reloadsBefore);
+  const reloads = suite.server.engineCalls.filter((call) => call.kind === "reload").slice(reloadsBefore);
   expect(reloads.map((call) => (call.kind === "reload" ? call.modelId : ""))).toEqual([FIXTURE_MODEL_ID]);
   await openView(page, "Models");
   expect(await modelButton(page, "Load").isEnabled()).toBe(true);

@@ -3,31 +3,12 @@
  * adapter) and, with the API removed from pages, a browser with no WebGPU at all. The app must say
  * so plainly, say what to do, and keep everything that needs no model working.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { startTestServer, type TestServer } from "../fakes/test-server";
+import type { Page } from "playwright-core";
+import { expect, test } from "vitest";
 import { openView, waitForAppReady } from "./harness/app-steps";
-import { launchChromium, newAppPage, type AppPage } from "./harness/browser";
-import { requireDist } from "./harness/dist";
+import { useBrowserSuite } from "./harness/suite";
 
-let server: TestServer;
-let browser: Browser;
-let app: AppPage | undefined;
-
-beforeAll(async () => {
-  server = await startTestServer({ scriptedEngine: true, distDir: requireDist() });
-  browser = await launchChromium({ webgpu: false });
-});
-
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useBrowserSuite({ webgpu: false });
 
 /** The notice is shown, names what the probe found, and tells the user what to do. */
 async function expectNotice(page: Page, reason: string): Promise<void> {
@@ -74,7 +55,7 @@ async function expectViewsWork(page: Page): Promise<void> {
 }
 
 test("WebGPU API without an adapter: the app explains, and every view still opens", async () => {
-  app = await newAppPage(browser, server);
+  const app = await suite.open();
   const { page } = app;
   expect(await page.evaluate(() => "gpu" in navigator)).toBe(true);
   await waitForAppReady(page);
@@ -84,7 +65,7 @@ test("WebGPU API without an adapter: the app explains, and every view still open
 });
 
 test("no WebGPU API at all: the app explains, and every view still opens", async () => {
-  app = await newAppPage(browser, server, { hideNavigatorGpu: true });
+  const app = await suite.open({ hideNavigatorGpu: true });
   const { page } = app;
   expect(await page.evaluate(() => "gpu" in navigator)).toBe(false);
   await waitForAppReady(page);

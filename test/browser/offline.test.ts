@@ -15,8 +15,9 @@ import {
   selectedModel,
   setMirror,
   waitForAppReady,
+  waitUntilControlled,
 } from "./harness/app-steps";
-import { launchChromium, newAppPage, waitForServiceWorker } from "./harness/browser";
+import { launchChromium, newAppPage } from "./harness/browser";
 import { requireDist } from "./harness/dist";
 
 const MODEL = FIXTURE_MODEL_ID;
@@ -39,11 +40,7 @@ test("with a model downloaded, the app starts, loads it and answers with the net
   const { page, context } = app;
   try {
     await waitForAppReady(page);
-    // The first visit installs the service worker; it controls pages from the next load on.
-    await waitForServiceWorker(page);
-    if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) await page.reload();
-    await waitForServiceWorker(page, { controlled: true });
-    await waitForAppReady(page);
+    await waitUntilControlled(page);
     await setMirror(page, server.hubUrl);
     await downloadModel(page, MODEL);
 

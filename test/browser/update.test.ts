@@ -9,8 +9,8 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startTestServer, type TestServer } from "../fakes/test-server";
-import { openView, waitForAppReady } from "./harness/app-steps";
-import { launchChromium, newAppPage, waitForServiceWorker } from "./harness/browser";
+import { openView, waitForAppReady, waitUntilControlled } from "./harness/app-steps";
+import { launchChromium, newAppPage } from "./harness/browser";
 import { requireDist } from "./harness/dist";
 
 let server: TestServer;
@@ -65,10 +65,7 @@ test("a new version is offered without interrupting, Later puts it off, Update n
   const { page } = app;
   try {
     await waitForAppReady(page);
-    await waitForServiceWorker(page);
-    if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) await page.reload();
-    await waitForServiceWorker(page, { controlled: true });
-    await waitForAppReady(page);
+    await waitUntilControlled(page);
 
     let navigations = 0;
     page.on("framenavigated", (frame) => {

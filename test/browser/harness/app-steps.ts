@@ -5,6 +5,7 @@
  */
 import type { Locator, Page } from "playwright-core";
 import type { DownloadProgress } from "../../../src/models/download-progress";
+import { waitForServiceWorker } from "./browser";
 
 export type ViewName = "Chat" | "Models" | "Storage";
 
@@ -168,4 +169,15 @@ export async function cachedUrls(page: Page, cacheName: WebLlmCache): Promise<st
 /** Accepts every confirm() the page shows from now on (deleting a model asks first). */
 export function acceptDialogs(page: Page): void {
   page.on("dialog", (dialog) => void dialog.accept());
+}
+
+/**
+ * The first visit installs the service worker; it controls pages from the next load on. Returns
+ * once the page is controlled and the app has started again.
+ */
+export async function waitUntilControlled(page: Page): Promise<void> {
+  await waitForServiceWorker(page);
+  if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) await page.reload();
+  await waitForServiceWorker(page, { controlled: true });
+  await waitForAppReady(page);
 }
