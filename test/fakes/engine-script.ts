@@ -19,6 +19,12 @@ export interface ScriptedResponse {
    * is rejected up front; otherwise the stream breaks after the scripted tokens, as a GPU loss would.
    */
   error?: string;
+  /**
+   * After the scripted tokens the model worker dies: it throws {@link SCRIPTED_CRASH_MESSAGE} where
+   * nothing catches it (the page sees the worker's "error" event) and never answers again, as a worker
+   * brought down by a wasm trap or a lost GPU process would.
+   */
+  crash?: boolean;
 }
 
 /** One reload, consumed in order; an empty queue means a reload that succeeds. */
@@ -30,6 +36,8 @@ export interface ScriptedReload {
   error?: string;
   /** Time spent "loading onto the GPU" after the weights are read, in ms. Default 50. */
   durationMs?: number;
+  /** The model worker dies once the weights are read, as in {@link ScriptedResponse.crash}. */
+  crash?: boolean;
 }
 
 export interface EngineScript {
@@ -50,6 +58,9 @@ export interface RecordedChatRequest {
   response_format?: unknown;
   stream_options?: unknown;
 }
+
+/** What the scripted model worker throws when a script makes it crash. */
+export const SCRIPTED_CRASH_MESSAGE = "scripted worker crash";
 
 export const DEFAULT_TOKENS_PER_SECOND = 200;
 export const DEFAULT_PREFILL_TOKENS_PER_SECOND = 2000;

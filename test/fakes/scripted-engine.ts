@@ -16,6 +16,7 @@ import {
 import {
   DEFAULT_PREFILL_TOKENS_PER_SECOND,
   DEFAULT_TOKENS_PER_SECOND,
+  SCRIPTED_CRASH_MESSAGE,
   type RecordedChatRequest,
   type ScriptSource,
   type ScriptedResponse,
@@ -64,6 +65,11 @@ export interface ScriptedEngineOptions {
   artifacts?: ModelArtifacts;
   /** Default: the real adapter from `navigator.gpu`. */
   gpu?: GpuProbe;
+  /**
+   * Brings the worker down with an uncaught `message` (a scripted `crash`). The browser worker passes
+   * one; without it a scripted crash is rejected as not scripted.
+   */
+  crash?: (message: string) => void;
 }
 
 interface Plan {
@@ -74,6 +80,8 @@ interface Plan {
   promptTokens: number;
   /** Thrown after the scripted tokens, as a mid-stream failure. */
   errorAfter: Error | undefined;
+  /** The worker dies after the scripted tokens. */
+  crash: boolean;
 }
 
 interface Loaded {
@@ -121,6 +129,7 @@ export class ScriptedEngine implements ScriptedEngineSurface {
   readonly #script: ScriptSource;
   readonly #artifacts: ModelArtifacts;
   readonly #gpu: GpuProbe;
+  readonly #crash: ((message: string) => void) | undefined;
   #appConfig: AppConfig = prebuiltAppConfig;
   #initProgressCallback: InitProgressCallback | undefined;
   #loaded: Loaded | undefined;
@@ -136,6 +145,14 @@ export class ScriptedEngine implements ScriptedEngineSurface {
     this.#script = options.script;
     this.#artifacts = options.artifacts ?? new CacheApiArtifacts(() => this.#appConfig);
     this.#gpu = options.gpu ?? navigatorGpuProbe;
+    this.#crash = options.crash;
+  }
+
+  /** A scripted crash: the worker throws where nothing catches it, and this call never returns. */
+  #die(): Promise<never> {
+    if (!this.#crash) throw notScriptedError("a worker crash without a worker to bring down");
+    this.#crash(SCRIPTED_CRASH_MESSAGE);
+    return new Promise<never>(() => undefined);
   }
 
   setInitProgressCallback(initProgressCallback: InitProgressCallback): void {
@@ -200,6 +217,7 @@ export class ScriptedEngine implements ScriptedEngineSurface {
 
     await this.#artifacts.tokenizer(record, config, signal);
     await this.#artifacts.weights(record, signal, report);
+    if (step.crash === true) await this.#die();
     await sleep(step.durationMs ?? 50, signal);
     if (scripted && scripted.name !== "DeviceLostError") throw scripted;
     report({
@@ -308,6 +326,7 @@ export class ScriptedEngine implements ScriptedEngineSurface {
           : step?.error !== undefined
             ? webLlmError(step.error)
             : undefined,
+      crash: step?.crash === true,
     };
   }
 
@@ -366,6 +385,7 @@ export class ScriptedEngine implements ScriptedEngineSurface {
           choices: [{ delta: { content: token, role: "assistant" }, finish_reason: null, index: 0, logprobs: null }],
         };
       }
+      if (finish !== "abort" && plan.crash) await this.#die();
       if (finish !== "abort" && plan.errorAfter) throw plan.errorAfter;
       const lastToken = performance.now();
       yield { ...base, choices: [{ delta: {}, finish_reason: finish, index: 0 }] };

@@ -33,7 +33,14 @@ const httpScript: ScriptSource = {
 };
 
 const webLlmHandler = new WebWorkerMLCEngineHandler();
-const engine = new ScriptedEngine({ script: httpScript });
+const engine = new ScriptedEngine({
+  script: httpScript,
+  // Thrown from a timer, outside every promise and handler, so it is uncaught and reaches the page.
+  crash: (message) =>
+    setTimeout(() => {
+      throw new Error(message);
+    }),
+});
 // The handler registered its progress callback on the engine it built; register the same message on ours.
 engine.setInitProgressCallback((report: InitProgressReport) =>
   webLlmHandler.postMessage({ kind: "initProgressCallback", uuid: "", content: report }),
