@@ -23,12 +23,15 @@ export class ConversationList extends LitElement {
       }
       li {
         display: flex;
+        flex-wrap: wrap;
+        justify-content: flex-end;
         gap: 0.25rem;
         align-items: center;
-        margin: 0.2rem 0;
+        margin: 0.2rem 0 0.5rem;
       }
       .open {
-        flex: 1;
+        /* The title gets the whole line; Rename and Delete sit under it. */
+        flex: 1 1 100%;
         text-align: left;
         overflow: hidden;
         text-overflow: ellipsis;

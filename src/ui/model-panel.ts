@@ -102,9 +102,14 @@ export class ModelPanel extends LitElement {
     if (!models) return nothing;
     const runnable = models.entries.filter((entry) => entry.runnable.ok);
     const hidden = models.entries.length - runnable.length;
-    const visible = (this.showAll ? models.entries : runnable).filter((entry) =>
-      entry.record.model_id.toLowerCase().includes(this.filter.toLowerCase()),
-    );
+    // The recommended model and models already on this device first; the rest in web-llm's order.
+    const rank = (entry: CatalogEntry): number =>
+      (entry.record.model_id === models.defaultModelId ? 0 : 2) + (models.isDownloaded(entry.record.model_id) ? 0 : 1);
+    const visible = (this.showAll ? models.entries : runnable)
+      .filter((entry) => entry.record.model_id.toLowerCase().includes(this.filter.toLowerCase()))
+      .map((entry, index) => ({ entry, index }))
+      .sort((a, b) => rank(a.entry) - rank(b.entry) || a.index - b.index)
+      .map(({ entry }) => entry);
     return html`<h2>Models</h2>
       <p class="muted">
         ${
