@@ -39,8 +39,6 @@ function appConfigFor(records: CatalogRecord[]): AppConfig {
   return { model_list: modelList, cacheBackend: "cache" };
 }
 
-export type ChatMessages = ChatRequest["messages"];
-
 export const agentApi = {
   /** Receives the agent's end of the channel to the model worker. */
   async connectModel(port: MessagePort, records: CatalogRecord[]): Promise<void> {
