@@ -11,6 +11,7 @@ import type { BudgetGuard, BudgetRefusal } from "./token-budget";
 import { estimatePromptTokens, estimateTokens } from "./token-estimate";
 import type { ActionPreview, AnyToolDefinition } from "./tool";
 import type { ToolRegistry } from "./tool-registry";
+import { stableStringify } from "./stable-stringify";
 
 export type StreamFunction = (request: ChatRequest) => AsyncIterable<ChatChunk>;
 
@@ -48,15 +49,6 @@ type EngineCall =
   | { kind: "completed"; text: string; finishReason: FinishReason }
   | { kind: "failed"; text: string; error: AgentError }
   | { kind: "refused"; refusal: BudgetRefusal };
-
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
-  if (typeof value === "object" && value !== null) {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, child]) => `${JSON.stringify(key)}:${stableStringify(child)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
-}
 
 function safePreview(tool: AnyToolDefinition, args: Readonly<Record<string, unknown>>): ActionPreview {
   try {

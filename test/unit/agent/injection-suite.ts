@@ -10,6 +10,7 @@ import { GateDouble, type Executor } from "./gate-double";
 import { HostileEngine, type HostileStep } from "./hostile-engine";
 import { INJECTION_CASES, MEMORY_FACTS, type InjectionCase } from "./injection-cases";
 import { PRODUCT_TOOLS } from "./product-tools";
+import { stableStringify } from "../../../src/core/agent/stable-stringify";
 
 /**
  * Runs the prompt-injection cases through the real agent loop, taint assessment and gate policy,
@@ -52,15 +53,6 @@ export interface InjectionReport {
   injection_injected_actions: number;
   injection_pending_approvals: number;
   cases: InjectionCaseResult[];
-}
-
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
-  if (typeof value === "object" && value !== null) {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, child]) => `${JSON.stringify(key)}:${stableStringify(child)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
 }
 
 function scriptFor(testCase: InjectionCase): HostileStep[] {

@@ -7,6 +7,14 @@ import { defineTool, type AnyToolDefinition } from "../../../src/core/agent/tool
 
 const GMAIL = "https://www.googleapis.com/auth/gmail.";
 
+/** A repository and one of its workflow runs. */
+const WORKFLOW_RUN_ARGUMENTS = {
+  type: "object",
+  properties: { repository: { type: "string", maxLength: 140 }, run_id: { type: "integer", minimum: 1 } },
+  required: ["repository", "run_id"],
+  additionalProperties: false,
+} as const;
+
 export const readEmail = defineTool({
   name: "read_email",
   description: "Read one email by id.",
@@ -175,12 +183,7 @@ export const getWorkflowRunLog = defineTool({
   connector: "github",
   scope: "actions:read",
   resultTrust: "untrusted",
-  argumentsSchema: {
-    type: "object",
-    properties: { repository: { type: "string", maxLength: 140 }, run_id: { type: "integer", minimum: 1 } },
-    required: ["repository", "run_id"],
-    additionalProperties: false,
-  },
+  argumentsSchema: WORKFLOW_RUN_ARGUMENTS,
   preview: (args) => ({
     title: "Read a workflow log",
     fields: [{ label: "Run", value: String(args.run_id) }],
@@ -195,12 +198,7 @@ export const rerunWorkflow = defineTool({
   connector: "github",
   scope: "actions:write",
   resultTrust: "trusted",
-  argumentsSchema: {
-    type: "object",
-    properties: { repository: { type: "string", maxLength: 140 }, run_id: { type: "integer", minimum: 1 } },
-    required: ["repository", "run_id"],
-    additionalProperties: false,
-  },
+  argumentsSchema: WORKFLOW_RUN_ARGUMENTS,
   preview: (args) => ({
     title: "Re-run a workflow",
     fields: [{ label: "Run", value: String(args.run_id) }],
