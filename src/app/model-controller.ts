@@ -141,6 +141,8 @@ export class ModelController extends Observable {
     running = false;
     this.downloads.delete(modelId);
     if (!outcome.ok) this.downloadErrors.set(modelId, reviveError(outcome.error));
+    // A model worth hundreds of MB should not be evicted under storage pressure: ask once it is here.
+    else void navigator.storage?.persist?.();
     await this.refreshStorage();
   }
 

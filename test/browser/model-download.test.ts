@@ -74,6 +74,23 @@ async function openApp(): Promise<AppPage> {
   return app;
 }
 
+/** Counts persist() calls from now on, while still asking the real StorageManager. */
+async function countPersistRequests(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const original = StorageManager.prototype.persist;
+    const counter = globalThis as unknown as { __persistCalls: number };
+    counter.__persistCalls = 0;
+    StorageManager.prototype.persist = function (this: StorageManager): Promise<boolean> {
+      counter.__persistCalls += 1;
+      return original.call(this);
+    };
+  });
+}
+
+function persistRequests(page: Page): Promise<number> {
+  return page.evaluate(() => (globalThis as unknown as { __persistCalls: number }).__persistCalls);
+}
+
 function shardPath(index: number): string {
   const shard = server.manifest.records[index];
   if (!shard) throw new Error(`tensor-cache.json has no record ${index}`);
@@ -146,9 +163,12 @@ describe("downloading a model", () => {
     acceptDialogs(page);
     await selectModel(page, MODEL);
     await recordDownloadProgress(page);
+    await countPersistRequests(page);
     server.clearRequestLog();
 
     await downloadModel(page, MODEL);
+    // Once a model is stored, the app asks the browser to keep it under storage pressure.
+    await expect.poll(() => persistRequests(page)).toBe(1);
 
     const rendered = await renderedProgress(page);
     console.log(`[download] ${rendered.length} renderings; last: ${rendered.at(-1)?.text}`);
@@ -394,16 +414,7 @@ describe("the Storage view", () => {
   test("shows the browser's estimate and asks for persistent storage when the user presses Keep my data", async () => {
     app = await newAppPage(browser, server);
     const { page } = app;
-    // Count persist() calls while still asking the real StorageManager.
-    await page.evaluate(() => {
-      const original = StorageManager.prototype.persist;
-      const counter = globalThis as unknown as { __persistCalls: number };
-      counter.__persistCalls = 0;
-      StorageManager.prototype.persist = function (this: StorageManager): Promise<boolean> {
-        counter.__persistCalls += 1;
-        return original.call(this);
-      };
-    });
+    await countPersistRequests(page);
     await waitForAppReady(page);
     await openView(page, "Storage");
     const panel = page.locator("tabclaw-storage-panel");
@@ -424,9 +435,7 @@ describe("the Storage view", () => {
     expect(await page.evaluate(() => navigator.storage.persisted())).toBe(false);
     await panel.getByText("Storage is not persistent").waitFor();
     await panel.getByRole("button", { name: "Keep my data", exact: true }).click();
-    await expect
-      .poll(() => page.evaluate(() => (globalThis as unknown as { __persistCalls: number }).__persistCalls))
-      .toBe(1);
+    await expect.poll(() => persistRequests(page)).toBe(1);
     const persisted = await page.evaluate(() => navigator.storage.persisted());
     console.log(`[storage] persist() in headless Chromium: ${persisted}`);
     if (persisted) {
