@@ -1,11 +1,12 @@
 import type { IDBPDatabase } from "idb";
-import type { TabclawDB } from "./schema";
+import { DB_VERSION, type TabclawDB } from "./schema";
 
 /**
  * The migration ladder: each step takes the database from version N-1 to N. Steps run in
  * order inside the upgrade transaction, so a user several versions behind climbs them all.
+ * `newVersion` stops the climb early, so a test can build an older database with this very ladder.
  */
-export function migrate(db: IDBPDatabase<TabclawDB>, oldVersion: number): void {
+export function migrate(db: IDBPDatabase<TabclawDB>, oldVersion: number, newVersion: number = DB_VERSION): void {
   if (oldVersion < 1) {
     db.createObjectStore("settings");
     const conversations = db.createObjectStore("conversations", { keyPath: "id" });
@@ -13,5 +14,17 @@ export function migrate(db: IDBPDatabase<TabclawDB>, oldVersion: number): void {
     const messages = db.createObjectStore("chatMessages", { keyPath: "id" });
     messages.createIndex("byConversation", ["conversationId", "createdAt"]);
     db.createObjectStore("localModels", { keyPath: "model_id" });
+  }
+  if (oldVersion < 2 && newVersion >= 2) {
+    // The safety core: approvals (also the run-once ledger), the audit log, model usage, budgets.
+    const approvals = db.createObjectStore("approvals", { keyPath: "id" });
+    approvals.createIndex("byStatus", ["status", "proposedAt"]);
+    approvals.createIndex("byProposed", "proposedAt");
+    const audit = db.createObjectStore("audit", { autoIncrement: true });
+    audit.createIndex("byAction", "actionId");
+    const usage = db.createObjectStore("usage", { autoIncrement: true });
+    usage.createIndex("byAt", "at");
+    usage.createIndex("byRoutine", ["routine", "at"]);
+    db.createObjectStore("budgets", { keyPath: "day" });
   }
 }

@@ -1,4 +1,7 @@
+import { DEFAULT_GATE_POLICY, type GatePolicy } from "../core/agent/gate-policy";
+import { DEFAULT_BUDGET_LIMITS, type BudgetLimits } from "../core/agent/token-budget";
 import type { Database } from "./database";
+import { isBoolean, isBudgetLimits, isGatePolicy } from "./setting-guards";
 
 /** Typed settings with defaults; unknown or malformed values fall back to the default. */
 export interface Settings {
@@ -7,6 +10,12 @@ export interface Settings {
   activeConversationId: string | undefined;
   /** Download sizes (bytes of weights) read from each model's tensor-cache.json. */
   modelSizes: Record<string, number>;
+  /** On: nothing runs and pending approvals are frozen. Written only through `KillSwitch`. */
+  killSwitch: boolean;
+  /** Read access per source and opt-in auto-approved writes, as `decide()` takes them. */
+  gatePolicy: GatePolicy;
+  /** Daily token limits, as `TokenBudget` takes them. */
+  budgetLimits: BudgetLimits;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -14,17 +23,52 @@ export const DEFAULT_SETTINGS: Settings = {
   modelMirror: undefined,
   activeConversationId: undefined,
   modelSizes: {},
+  killSwitch: false,
+  gatePolicy: DEFAULT_GATE_POLICY,
+  budgetLimits: DEFAULT_BUDGET_LIMITS,
 };
+
+/**
+ * Settings that change only together with other records: turning the kill switch on freezes
+ * pending approvals in the same transaction, so `SettingsStore.set` cannot write it alone.
+ */
+export type GuardedSetting = "killSwitch";
+const GUARDED_SETTINGS: ReadonlySet<string> = new Set<GuardedSetting>(["killSwitch"]);
+
+const SHAPE_CHECKS: { readonly [K in keyof Settings]?: (value: unknown) => boolean } = {
+  killSwitch: isBoolean,
+  gatePolicy: isGatePolicy,
+  budgetLimits: isBudgetLimits,
+};
+
+/** A stored value as its typed setting: the default when it is missing or has the wrong shape. */
+export function settingFromStored<K extends keyof Settings>(key: K, stored: unknown): Settings[K] {
+  if (stored === undefined) return DEFAULT_SETTINGS[key];
+  const check = SHAPE_CHECKS[key];
+  if (check && !check(stored)) return DEFAULT_SETTINGS[key];
+  return stored as Settings[K];
+}
+
+/** The part of an object store a transaction's reads need, so other stores can read settings in their own transaction. */
+export interface SettingsReader {
+  get(key: string): Promise<unknown>;
+}
+
+/** Reads one setting inside a caller's transaction (a transaction may await only IndexedDB). */
+export async function readSetting<K extends keyof Settings>(store: SettingsReader, key: K): Promise<Settings[K]> {
+  return settingFromStored(key, await store.get(key));
+}
 
 export class SettingsStore {
   constructor(private readonly db: Database) {}
 
   async get<K extends keyof Settings>(key: K): Promise<Settings[K]> {
-    const value = await this.db.get("settings", key);
-    return value === undefined ? DEFAULT_SETTINGS[key] : (value as Settings[K]);
+    return settingFromStored(key, await this.db.get("settings", key));
   }
 
-  async set<K extends keyof Settings>(key: K, value: Settings[K]): Promise<void> {
+  async set<K extends Exclude<keyof Settings, GuardedSetting>>(key: K, value: Settings[K]): Promise<void> {
+    // The type already forbids it; this stops a cast or a plain-JavaScript caller too.
+    if (GUARDED_SETTINGS.has(key)) throw new Error(`The setting "${key}" changes only through its own module.`);
     if (value === undefined) await this.db.delete("settings", key);
     else await this.db.put("settings", value, key);
   }

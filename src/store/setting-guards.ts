@@ -1,0 +1,48 @@
+import type { GatePolicy, SourceAccess } from "../core/agent/gate-policy";
+import type { BudgetLimits } from "../core/agent/token-budget";
+
+/**
+ * Shape checks for the settings the safety core reads. A malformed stored value (an old build, a
+ * hand-edited import) must fall back to the default rather than reach `decide()` or `TokenBudget`,
+ * whose constructor throws on a bad limit.
+ */
+
+const ACCESS: readonly string[] = ["allow", "ask", "deny"] satisfies SourceAccess[];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isAccess(value: unknown): boolean {
+  return typeof value === "string" && ACCESS.includes(value);
+}
+
+function isLimit(value: unknown): boolean {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0;
+}
+
+export function isBoolean(value: unknown): value is boolean {
+  return typeof value === "boolean";
+}
+
+export function isGatePolicy(value: unknown): value is GatePolicy {
+  return (
+    isRecord(value) &&
+    isRecord(value.readAccess) &&
+    Object.values(value.readAccess).every(isAccess) &&
+    isAccess(value.defaultReadAccess) &&
+    Array.isArray(value.autoApprovedWrites) &&
+    value.autoApprovedWrites.every((tool) => typeof tool === "string")
+  );
+}
+
+export function isBudgetLimits(value: unknown): value is BudgetLimits {
+  return (
+    isRecord(value) &&
+    isLimit(value.totalPerDay) &&
+    isLimit(value.chatPerDay) &&
+    isLimit(value.routinePerDay) &&
+    isRecord(value.perRoutine) &&
+    Object.values(value.perRoutine).every(isLimit)
+  );
+}
