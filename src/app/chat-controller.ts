@@ -31,6 +31,8 @@ export class ChatController extends Observable {
     private readonly store: ConversationStore,
     private readonly settings: SettingsStore,
     private readonly bridge: AgentBridge,
+    /** The kill switch: while it answers true, `send` refuses (the disabled button is not the only guard). */
+    private readonly paused: () => boolean = () => false,
   ) {
     super();
   }
@@ -78,7 +80,7 @@ export class ChatController extends Observable {
 
   async send(text: string, modelId: string): Promise<void> {
     const content = text.trim();
-    if (!content || this.streaming) return;
+    if (!content || this.streaming || this.paused()) return;
     if (!this.activeId) await this.create();
     const conversationId = this.activeId;
     if (!conversationId) return;
@@ -111,6 +113,15 @@ export class ChatController extends Observable {
         .map((message) => ({ role: message.role, content: message.content })),
     ];
     const api = await this.bridge.api();
+    // Paused while the question was being saved: Stop could not reach an answer that had not started.
+    if (this.paused()) {
+      answer.finishReason = "abort";
+      await this.store.saveMessage({ ...answer });
+      if (this.activeId === conversationId) this.messages = [...this.messages, { ...answer }];
+      this.streaming = undefined;
+      this.changed();
+      return;
+    }
     // If the workers die mid-answer, the call never returns: stop waiting and keep what arrived.
     const crash = this.bridge.crashed();
     const outcome = await Promise.race([

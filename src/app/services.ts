@@ -1,24 +1,37 @@
+import { ToolRegistry } from "../core/agent/tool-registry";
 import { AgentBridge } from "../engine/agent-bridge";
 import { probeDevice } from "../engine/device-probe";
+import { connectorRegistry } from "../gate/connector";
+import { Gate } from "../gate/gate";
 import { ConversationStore } from "../store/conversation-store";
 import { openDatabase } from "../store/database";
 import { SettingsStore } from "../store/settings-store";
 import { ChatController } from "./chat-controller";
 import { ModelController } from "./model-controller";
+import { PauseController } from "./pause-controller";
 
 /** Everything the page shares, made once at start-up. */
 export interface Services {
   models: ModelController;
   chat: ChatController;
   bridge: AgentBridge;
+  /** Every action and the audit log pass through it. */
+  gate: Gate;
+  /** The kill switch as views read it. */
+  pause: PauseController;
 }
 
 export async function createServices(): Promise<Services> {
   const [db, device] = await Promise.all([openDatabase(), probeDevice()]);
   const settings = new SettingsStore(db);
   const bridge = new AgentBridge();
+  // No tools or connectors exist yet; the Gate still keeps the kill switch and the audit log.
+  const gate = await Gate.open({ db, tools: new ToolRegistry([]), connectors: connectorRegistry([]) });
+  const pause = new PauseController(gate);
   const models = new ModelController(device, bridge, settings, db);
-  const chat = new ChatController(new ConversationStore(db), settings, bridge);
+  const chat = new ChatController(new ConversationStore(db), settings, bridge, () => pause.paused);
+  pause.attach(chat);
+  await pause.init();
   bridge.onCrash = (message) => models.workerCrashed(message);
-  return { models, chat, bridge };
+  return { models, chat, bridge, gate, pause };
 }

@@ -4,6 +4,7 @@ import { repeat } from "lit/directives/repeat.js";
 import type { ChatController } from "../app/chat-controller";
 import type { ModelController } from "../app/model-controller";
 import { ObserveController } from "../app/observable";
+import type { PauseController } from "../app/pause-controller";
 import "./chat-message";
 import "./conversation-list";
 import { sharedStyles } from "./shared-styles";
@@ -12,6 +13,7 @@ import { sharedStyles } from "./shared-styles";
  * The chat: conversations on the side, messages, and a composer with Send and Stop.
  * @property chat - conversations and the streaming answer
  * @property models - which model is loaded
+ * @property pause - the kill switch: while on, Send is disabled and a notice says why
  * @fires open-models - the user asked to pick or load a model
  */
 @customElement("tabclaw-chat-view")
@@ -61,6 +63,11 @@ export class ChatView extends LitElement {
         padding: 0.4rem 1rem;
         font-size: 0.9rem;
       }
+      .paused {
+        margin: 0;
+        border-top: 1px solid var(--border);
+        font-weight: 600;
+      }
       @media (max-width: 640px) {
         :host {
           grid-template-columns: 1fr;
@@ -76,6 +83,7 @@ export class ChatView extends LitElement {
 
   @property({ attribute: false }) chat: ChatController | undefined;
   @property({ attribute: false }) models: ModelController | undefined;
+  @property({ attribute: false }) pause: PauseController | undefined;
   @query("textarea") private input!: HTMLTextAreaElement;
   @query(".log") private log!: HTMLElement;
 
@@ -83,6 +91,7 @@ export class ChatView extends LitElement {
     super();
     new ObserveController(this, () => this.chat);
     new ObserveController(this, () => this.models);
+    new ObserveController(this, () => this.pause);
   }
 
   override render() {
@@ -90,6 +99,7 @@ export class ChatView extends LitElement {
     const load = this.models?.load;
     const ready = load?.kind === "ready";
     const streaming = chat?.streaming;
+    const paused = this.pause?.paused ?? false;
     return html`<aside aria-label="Saved conversations">
         <tabclaw-conversation-list .chat=${chat}></tabclaw-conversation-list>
       </aside>
@@ -114,6 +124,13 @@ export class ChatView extends LitElement {
               : nothing
           }
         </div>
+        ${
+          paused
+            ? html`<p class="status paused" role="status" data-testid="paused-notice">
+                Tabclaw is paused. Nothing runs until you resume.
+              </p>`
+            : nothing
+        }
         <form @submit=${this.#submit}>
           <label class="visually-hidden" for="composer">Message</label>
           <textarea
@@ -124,7 +141,7 @@ export class ChatView extends LitElement {
           ${
             streaming
               ? html`<button type="button" class="danger" @click=${() => chat?.stop()}>Stop</button>`
-              : html`<button type="submit" class="primary" ?disabled=${!ready}>Send</button>`
+              : html`<button type="submit" class="primary" ?disabled=${!ready || paused}>Send</button>`
           }
         </form>
       </section>`;
@@ -187,7 +204,7 @@ export class ChatView extends LitElement {
 
   #send(): void {
     const models = this.models;
-    if (!this.chat || models?.load.kind !== "ready" || this.chat.streaming) return;
+    if (!this.chat || models?.load.kind !== "ready" || this.chat.streaming || this.pause?.paused) return;
     const text = this.input.value;
     if (!text.trim()) return;
     this.input.value = "";

@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { createServices, type Services } from "../app/services";
+import "./activity-view";
 import "./chat-view";
+import "./kill-switch";
 import { warmUpMarkdown } from "./markdown";
 import "./model-panel";
 import { sharedStyles } from "./shared-styles";
@@ -9,11 +11,12 @@ import "./storage-panel";
 import "./update-banner";
 import "./webgpu-notice";
 
-type View = "chat" | "models" | "storage";
+type View = "chat" | "models" | "storage" | "activity";
 const VIEWS: { id: View; label: string }[] = [
   { id: "chat", label: "Chat" },
   { id: "models", label: "Models" },
   { id: "storage", label: "Storage" },
+  { id: "activity", label: "Activity" },
 ];
 
 /** The application shell: header, navigation, and the current view. */
@@ -47,6 +50,9 @@ export class TabclawApp extends LitElement {
         background: var(--accent);
         color: var(--accent-fg);
         border-color: var(--accent);
+      }
+      tabclaw-kill-switch {
+        margin-left: auto;
       }
       .tagline {
         font-size: 0.85rem;
@@ -108,6 +114,7 @@ export class TabclawApp extends LitElement {
               </button>`,
           )}
         </nav>
+        ${services ? html`<tabclaw-kill-switch .pause=${services.pause}></tabclaw-kill-switch>` : nothing}
       </header>
       <tabclaw-update-banner></tabclaw-update-banner>
       ${
@@ -131,11 +138,17 @@ export class TabclawApp extends LitElement {
   #view(services: Services) {
     switch (this.view) {
       case "chat":
-        return html`<tabclaw-chat-view .chat=${services.chat} .models=${services.models}></tabclaw-chat-view>`;
+        return html`<tabclaw-chat-view
+          .chat=${services.chat}
+          .models=${services.models}
+          .pause=${services.pause}
+        ></tabclaw-chat-view>`;
       case "models":
         return html`<tabclaw-model-panel .models=${services.models}></tabclaw-model-panel>`;
       case "storage":
         return html`<tabclaw-storage-panel .models=${services.models}></tabclaw-storage-panel>`;
+      case "activity":
+        return html`<tabclaw-activity-view .gate=${services.gate}></tabclaw-activity-view>`;
     }
   }
 }

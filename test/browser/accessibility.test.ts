@@ -121,6 +121,33 @@ test("the Chat view with a conversation passes axe, and so does the model's stat
   assertNoErrors();
 });
 
+test("the Activity view, empty and with entries, and the paused chat pass axe", async () => {
+  const { page, assertNoErrors } = await openApp();
+  await openView(page, "Activity");
+  await page.locator("tabclaw-activity-view").getByTestId("activity-empty").waitFor();
+  await expectAccessible(page, "empty Activity view");
+
+  await page.locator("tabclaw-kill-switch").getByRole("button", { name: "Pause everything", exact: true }).click();
+  await page.locator("tabclaw-activity-view li[data-kind='kill_switch']").waitFor();
+  await expectAccessible(page, "Activity view with an entry, paused");
+
+  await openView(page, "Chat");
+  await page.locator("tabclaw-chat-view").getByTestId("paused-notice").waitFor();
+  await expectAccessible(page, "paused Chat view");
+  assertNoErrors();
+
+  // The pressed switch and the entries in the dark theme too (a fresh profile: pause it again).
+  const dark = await openApp({}, { colorScheme: "dark" });
+  await dark.page.locator("tabclaw-kill-switch").getByRole("button", { name: "Pause everything", exact: true }).click();
+  await dark.page.locator("tabclaw-kill-switch").getByRole("button", { name: "Resume", exact: true }).waitFor();
+  await dark.page.locator("tabclaw-chat-view").getByTestId("paused-notice").waitFor();
+  await expectAccessible(dark.page, "dark paused Chat view");
+  await openView(dark.page, "Activity");
+  await dark.page.locator("tabclaw-activity-view li[data-kind='kill_switch']").waitFor();
+  await expectAccessible(dark.page, "dark Activity view with an entry");
+  dark.assertNoErrors();
+});
+
 test("the no-WebGPU notice passes axe", async () => {
   const { page, assertNoErrors } = await openApp({ hideNavigatorGpu: true });
   await page.locator("tabclaw-webgpu-notice h2").waitFor();
