@@ -76,6 +76,11 @@ test("a chat round and every view run without a single CSP violation", async () 
   await page.getByRole("checkbox", { name: /models this device cannot run/ }).check();
   await openView(page, "Storage");
   await page.locator("tabclaw-storage-panel").getByTestId("storage-estimate").waitFor();
+  // Pausing writes an audit entry, so the Activity view renders a real line, then resume.
+  await page.getByRole("button", { name: "Pause everything" }).click();
+  await openView(page, "Activity");
+  await page.locator("tabclaw-activity-view li").first().waitFor();
+  await page.getByRole("button", { name: "Resume" }).click();
   await openView(page, "Chat");
   await answer.waitFor();
 
