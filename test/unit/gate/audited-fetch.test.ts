@@ -4,7 +4,7 @@ import { AuditLog } from "../../../src/store/audit-log";
 import type { AuditEntry } from "../../../src/store/audit-entry";
 import { FreshDatabase } from "../store/fresh-database";
 import { proposal } from "./gate-fixture";
-import { GateHarness } from "./gate-harness";
+import { useGateHarness } from "./gate-harness";
 
 const SECRETS = [
   "SECRET-QUERY-TOKEN",
@@ -18,21 +18,12 @@ const SECRETS = [
 const requestsIn = (entries: AuditEntry[]) => entries.filter((entry) => entry.kind === "request");
 
 describe("audit completeness through the Gate", () => {
-  let harness: GateHarness;
-
-  beforeEach(async () => {
-    harness = new GateHarness();
-    await harness.start();
-  });
-
-  afterEach(async () => {
-    await harness.dispose();
-  });
+  const currentHarness = useGateHarness();
 
   it("logs every connector request exactly once, with no token, query string or body", async () => {
-    harness.gmail.requestsPerCall = 3;
-    harness.memory.requestsPerCall = 2;
-    const gate = await harness.gate();
+    currentHarness().gmail.requestsPerCall = 3;
+    currentHarness().memory.requestsPerCall = 2;
+    const gate = await currentHarness().gate();
     const read = proposal("read_email", { message_id: "a" });
     const send = proposal("send_email", { to: ["boss@example.com"], subject: "Hi", body: "Hello" });
     const remember = proposal("memory_save", { fact: "likes tea" });
@@ -42,7 +33,7 @@ describe("audit completeness through the Gate", () => {
     await gate.approve(send.id);
     await gate.approve(remember.id);
 
-    expect(harness.network.requests).toBe(8);
+    expect(currentHarness().network.requests).toBe(8);
     const exported = await gate.auditLog.exportJsonLines();
     const entries = exported
       .trimEnd()

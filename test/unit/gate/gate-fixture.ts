@@ -1,78 +1,13 @@
 import type { ProposedAction, ToolResult } from "../../../src/core/agent/action";
 import { externalContent, userMessage } from "../../../src/core/agent/context-item";
 import { assessTaint, type TaintRecord } from "../../../src/core/agent/taint";
-import { defineTool } from "../../../src/core/agent/tool";
 import { ToolRegistry } from "../../../src/core/agent/tool-registry";
 import type { AuditedFetch, FetchFunction } from "../../../src/gate/audited-fetch";
 import type { Connector } from "../../../src/gate/connector";
+import { applyLabel, memorySave, readEmail, sendEmail } from "../agent/product-tools";
 
-/** A few tools with the effects and connectors the real ones will have. */
-export const readEmail = defineTool({
-  name: "read_email",
-  description: "Read one email by id.",
-  effect: "read",
-  connector: "gmail",
-  scope: "gmail.readonly",
-  resultTrust: "untrusted",
-  argumentsSchema: {
-    type: "object",
-    properties: { message_id: { type: "string", maxLength: 64 } },
-    required: ["message_id"],
-    additionalProperties: false,
-  },
-  preview: (args) => ({ title: "Read an email", fields: [{ label: "Message", value: args.message_id }] }),
-});
-
-export const sendEmail = defineTool({
-  name: "send_email",
-  description: "Send an email.",
-  effect: "send",
-  connector: "gmail",
-  scope: "gmail.send",
-  resultTrust: "trusted",
-  argumentsSchema: {
-    type: "object",
-    properties: {
-      to: { type: "array", items: { type: "string", maxLength: 254 }, minItems: 1, maxItems: 10 },
-      subject: { type: "string", maxLength: 200 },
-      body: { type: "string" },
-    },
-    required: ["to", "subject", "body"],
-    additionalProperties: false,
-  },
-  preview: (args) => ({ title: "Send an email", fields: [{ label: "Subject", value: args.subject }], body: args.body }),
-});
-
-export const applyLabel = defineTool({
-  name: "apply_label",
-  description: "Label an email.",
-  effect: "write",
-  connector: "gmail",
-  scope: "gmail.modify",
-  resultTrust: "trusted",
-  argumentsSchema: {
-    type: "object",
-    properties: { message_id: { type: "string", maxLength: 64 }, label: { type: "string", maxLength: 60 } },
-    required: ["message_id", "label"],
-    additionalProperties: false,
-  },
-  preview: (args) => ({ title: "Label an email", fields: [{ label: "Label", value: args.label }] }),
-});
-
-export const memorySave = defineTool({
-  name: "memory_save",
-  description: "Remember a fact.",
-  effect: "write",
-  connector: "memory",
-  resultTrust: "trusted",
-  argumentsSchema: {
-    type: "object",
-    properties: { fact: { type: "string" } },
-    required: ["fact"],
-    additionalProperties: false,
-  },
-  preview: (args) => ({ title: "Remember", fields: [{ label: "Fact", value: args.fact }] }),
-});
+/** The product's planned tools (shared with the agent suite), with the effects and connectors the real ones will have. */
+export { applyLabel, memorySave, readEmail, sendEmail };
 
 export function testTools(): ToolRegistry {
   return new ToolRegistry([readEmail, sendEmail, applyLabel, memorySave]);
@@ -170,3 +105,7 @@ export class FakeNetwork {
     return Promise.resolve(new Response(this.body, { status: this.status }));
   };
 }
+
+/** A send the user has to approve. */
+export const sendProposal = (): ProposedAction =>
+  proposal("send_email", { to: ["boss@example.com"], subject: "Hi", body: "Hello" });

@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from "vitest";
 import { connectorRegistry } from "../../../src/gate/connector";
 import { InMemoryLocks } from "../../../src/gate/execution-locks";
 import { Gate, type GateOptions } from "../../../src/gate/gate";
@@ -48,4 +49,20 @@ export class GateHarness {
     for (const gate of this.#gates.splice(0)) gate.close();
     await this.database.dispose();
   }
+}
+
+/** A fresh harness (and database) for every test of the calling file, disposed after each. */
+export function useGateHarness(): () => GateHarness {
+  let harness: GateHarness | undefined;
+  beforeEach(async () => {
+    harness = new GateHarness();
+    await harness.start();
+  });
+  afterEach(async () => {
+    await harness?.dispose();
+  });
+  return () => {
+    if (!harness) throw new Error("The gate harness starts in beforeEach.");
+    return harness;
+  };
 }
