@@ -4,14 +4,13 @@
  * learns of it only through the worker's "error" event, as with a real crash. Each test checks what
  * the user sees, which workers the page ran, and what the engine was asked.
  */
-import type { Browser, Locator, Page, Worker } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "vitest";
+import type { Locator, Page, Worker } from "playwright-core";
+import { beforeEach, expect, test } from "vitest";
 import { ERROR_HINTS } from "../../src/core/errors";
 import { SCRIPTED_CRASH_MESSAGE, type EngineCall } from "../fakes/engine-script";
 import { FIXTURE_MODEL_ID } from "../fakes/fake-hub";
-import { startTestServer, type TestServer } from "../fakes/test-server";
 import { loadSelectedModel, modelButton, modelError, openView, waitForAppReady } from "./harness/app-steps";
-import { launchChromium, newAppPage, type AppPage } from "./harness/browser";
+import { useBrowserSuite } from "./harness/suite";
 import {
   composer,
   downloadFixtureModel,
@@ -22,33 +21,15 @@ import {
   sendMessage,
   waitForAnswer,
 } from "./harness/chat-steps";
-import { requireDist } from "./harness/dist";
 
 const MODEL = FIXTURE_MODEL_ID;
 /** The crash as the browser reports it (console and uncaught-error events): expected here, nothing else is. */
 const CRASH_REPORTED = new RegExp(SCRIPTED_CRASH_MESSAGE);
 
-let server: TestServer;
-let browser: Browser;
-let app: AppPage | undefined;
-
-beforeAll(async () => {
-  server = await startTestServer({ scriptedEngine: true, distDir: requireDist() });
-  browser = await launchChromium({ webgpu: true });
-});
+const suite = useBrowserSuite({ webgpu: true });
 
 beforeEach(() => {
-  server.setEngineScript({ responses: [] });
-});
-
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  suite.server.setEngineScript({ responses: [] });
 });
 
 /** The page's workers, as Playwright sees them start and end. */
@@ -90,10 +71,10 @@ function chatStatusAlert(page: Page): Locator {
 }
 
 test("a crash mid-answer keeps the text, says to load the model again, and loading again answers", async () => {
-  app = await newAppPage(browser, server);
+  const app = await suite.open();
   const { page, assertNoErrors } = app;
   await waitForAppReady(page);
-  await loadFixtureModel(page, server);
+  await loadFixtureModel(page, suite.server);
   const workers = watchWorkers(page);
   // The model worker and the agent worker the model was loaded in.
   const crashedWorkers = [...workers.started];
@@ -101,8 +82,8 @@ test("a crash mid-answer keeps the text, says to load the model again, and loadi
   expect(workers.liveModelWorkers()).toHaveLength(1);
   const words = Array.from({ length: 30 }, (_, i) => `word${i + 1}`).join(" ");
   // 30 tokens at 20 tokens/s: the user watches the answer grow for over a second before the worker dies.
-  server.setEngineScript({ responses: [{ text: words, tokensPerSecond: 20, crash: true }] });
-  const callsBefore = server.engineCalls.length;
+  suite.server.setEngineScript({ responses: [{ text: words, tokensPerSecond: 20, crash: true }] });
+  const callsBefore = suite.server.engineCalls.length;
 
   const samples = sampleStreamingText(page);
   await sendMessage(page, "Tell me a long story.");
@@ -148,7 +129,7 @@ test("a crash mid-answer keeps the text, says to load the model again, and loadi
   expect(crashedWorkers).not.toContain(fresh[0]);
   expect(await modelError(page).count()).toBe(0);
   const next = "Back again, and answering.";
-  server.setEngineScript({ responses: [{ text: next, tokensPerSecond: 200 }] });
+  suite.server.setEngineScript({ responses: [{ text: next, tokensPerSecond: 200 }] });
   await openView(page, "Chat");
   await modelStatus(page).waitFor();
   expect(await chatStatusAlert(page).count()).toBe(0);
@@ -158,8 +139,8 @@ test("a crash mid-answer keeps the text, says to load the model again, and loadi
   expect(await second.getByRole("alert").count()).toBe(0);
 
   // The engine: the crashed request, a reload in the fresh worker, then the new question.
-  expect(describeCalls(server.engineCalls.slice(callsBefore))).toEqual(["chat", `reload ${MODEL}`, "chat"]);
-  const asked = server.chatRequests.at(-1)?.messages ?? [];
+  expect(describeCalls(suite.server.engineCalls.slice(callsBefore))).toEqual(["chat", `reload ${MODEL}`, "chat"]);
+  const asked = suite.server.chatRequests.at(-1)?.messages ?? [];
   expect(asked.map((message) => message.role)).toEqual(["system", "user", "user"]);
   expect(asked.slice(1).map((message) => message.content)).toEqual(["Tell me a long story.", "Are you back?"]);
 
@@ -176,15 +157,15 @@ test("a crash mid-answer keeps the text, says to load the model again, and loadi
 });
 
 test("a crash while loading says the model stopped, and Load works again", async () => {
-  app = await newAppPage(browser, server);
+  const app = await suite.open();
   const { page, assertNoErrors } = app;
   await waitForAppReady(page);
-  await downloadFixtureModel(page, server);
+  await downloadFixtureModel(page, suite.server);
   const workers = watchWorkers(page);
   const crashedWorkers = [...workers.started];
   expect(crashedWorkers).toHaveLength(2);
-  server.setEngineScript({ responses: [], reloads: [{ crash: true }] });
-  const callsBefore = server.engineCalls.length;
+  suite.server.setEngineScript({ responses: [], reloads: [{ crash: true }] });
+  const callsBefore = suite.server.engineCalls.length;
 
   await modelButton(page, "Load").click();
   const failure = modelError(page);
@@ -207,12 +188,16 @@ test("a crash while loading says the model stopped, and Load works again", async
   expect(fresh).toHaveLength(1);
   expect(crashedWorkers).not.toContain(fresh[0]);
   expect(await modelError(page).count()).toBe(0);
-  server.setEngineScript({ responses: [{ text: "Loaded at the second try.", tokensPerSecond: 200 }] });
+  suite.server.setEngineScript({ responses: [{ text: "Loaded at the second try.", tokensPerSecond: 200 }] });
   await openView(page, "Chat");
   await modelStatus(page).waitFor();
   await sendMessage(page, "Hello?");
   const answer = await waitForAnswer(page, 1);
   expect((await answer.locator(".body").innerText()).trim()).toBe("Loaded at the second try.");
-  expect(describeCalls(server.engineCalls.slice(callsBefore))).toEqual([`reload ${MODEL}`, `reload ${MODEL}`, "chat"]);
+  expect(describeCalls(suite.server.engineCalls.slice(callsBefore))).toEqual([
+    `reload ${MODEL}`,
+    `reload ${MODEL}`,
+    "chat",
+  ]);
   assertNoErrors([CRASH_REPORTED]);
 });
