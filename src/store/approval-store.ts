@@ -37,6 +37,13 @@ export type Claim = { ok: true; record: ApprovalRecord } | { ok: false; reason: 
 
 export type Completion = { result: ToolResult } | { error: SerializedError };
 
+/** Why the user can no longer decide on this record (gone, or already decided), or undefined if they can. */
+function refuseUndecidable(record: ApprovalRecord | undefined): Claim | undefined {
+  if (!record) return { ok: false, reason: "not_found" };
+  if (record.status !== "pending" && record.status !== "frozen") return { ok: false, reason: "not_pending", record };
+  return undefined;
+}
+
 const INTERRUPTED_MESSAGE =
   "Interrupted: the tab closed while this action was running, so it may or may not have happened. " +
   "Check the service before retrying.";
@@ -148,10 +155,9 @@ export class ApprovalStore {
     const approvals = tx.objectStore("approvals");
     const record = await approvals.get(id);
     let claim: Claim;
-    if (!record) claim = { ok: false, reason: "not_found" };
-    else if (record.status !== "pending" && record.status !== "frozen") {
-      claim = { ok: false, reason: "not_pending", record };
-    } else if (record.status === "frozen" || (await readSetting(tx.objectStore("settings"), "killSwitch"))) {
+    const refusal = refuseUndecidable(record);
+    if (refusal || !record) claim = refusal ?? { ok: false, reason: "not_found" };
+    else if (record.status === "frozen" || (await readSetting(tx.objectStore("settings"), "killSwitch"))) {
       claim = { ok: false, reason: "kill_switch", record };
     } else {
       const claimed: ApprovalRecord = {
@@ -187,10 +193,9 @@ export class ApprovalStore {
     const approvals = tx.objectStore("approvals");
     const record = await approvals.get(id);
     let claim: Claim;
-    if (!record) claim = { ok: false, reason: "not_found" };
-    else if (record.status !== "pending" && record.status !== "frozen") {
-      claim = { ok: false, reason: "not_pending", record };
-    } else {
+    const refusal = refuseUndecidable(record);
+    if (refusal || !record) claim = refusal ?? { ok: false, reason: "not_found" };
+    else {
       const rejected: ApprovalRecord = {
         ...record,
         status: "rejected",

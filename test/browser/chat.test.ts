@@ -18,8 +18,8 @@ import {
   sampleStreamingText,
   sendMessage,
   sendWhenAnswered,
-  streamingAnswer,
   waitForAnswer,
+  waitForStreamedWords,
 } from "./harness/chat-steps";
 
 const suite = useBrowserSuite({ webgpu: true });
@@ -117,12 +117,7 @@ test("Stop interrupts a long answer and keeps what was written", async () => {
   const before = suite.server.chatRequests.length;
 
   await sendMessage(page, "Write a very long essay.");
-  const body = streamingAnswer(page).locator(".body");
-  await expect
-    .poll(async () => (await body.innerText().catch(() => "")).split(/\s+/).filter(Boolean).length, {
-      timeout: 30_000,
-    })
-    .toBeGreaterThanOrEqual(5);
+  await waitForStreamedWords(page, 5);
   await page.locator("tabclaw-chat-view").getByRole("button", { name: "Stop", exact: true }).click();
   const stopped = await waitForAnswer(page, 1);
 

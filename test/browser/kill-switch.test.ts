@@ -15,8 +15,8 @@ import {
   loadFixtureModel,
   modelStatus,
   sendMessage,
-  streamingAnswer,
   waitForAnswer,
+  waitForStreamedWords,
 } from "./harness/chat-steps";
 
 const suite = useBrowserSuite({ webgpu: true });
@@ -51,12 +51,7 @@ test("pausing stops the answer and blocks Send, survives a reload, is logged, an
   suite.server.setEngineScript({ responses: [{ tokens: 2000, tokensPerSecond: 50 }] });
   const before = suite.server.chatRequests.length;
   await sendMessage(page, "Write a very long essay.");
-  const body = streamingAnswer(page).locator(".body");
-  await expect
-    .poll(async () => (await body.innerText().catch(() => "")).split(/\s+/).filter(Boolean).length, {
-      timeout: 30_000,
-    })
-    .toBeGreaterThanOrEqual(5);
+  await waitForStreamedWords(page, 5);
 
   await killSwitch(page, "Pause everything").click();
   const stopped = await waitForAnswer(page, 1);

@@ -3,6 +3,7 @@
  * loaded the way a user does, send a message, and read messages as a user sees them.
  */
 import type { Locator, Page } from "playwright-core";
+import { expect } from "vitest";
 import { FIXTURE_MODEL_ID } from "../../fakes/fake-hub";
 import type { TestServer } from "../../fakes/test-server";
 import { downloadModel, loadSelectedModel, openView, selectModel, setMirror } from "./app-steps";
@@ -148,4 +149,15 @@ export function sendWhenAnswered(
       }),
     { message: text, count: answered, limit: timeoutMs },
   );
+}
+
+/** Waits until the answer being streamed shows at least `count` words; returns its body. */
+export async function waitForStreamedWords(page: Page, count: number): Promise<Locator> {
+  const body = streamingAnswer(page).locator(".body");
+  await expect
+    .poll(async () => (await body.innerText().catch(() => "")).split(/\s+/).filter(Boolean).length, {
+      timeout: 30_000,
+    })
+    .toBeGreaterThanOrEqual(count);
+  return body;
 }
