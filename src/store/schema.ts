@@ -1,4 +1,5 @@
 import type { DBSchema } from "idb";
+import type { Provenance } from "../core/agent/provenance";
 import type { BudgetLedger } from "../core/agent/token-budget";
 import type { CatalogRecord } from "../core/model-catalog";
 import type { ChatUsage } from "../engine/chat-engine";
@@ -18,12 +19,27 @@ export interface Conversation {
   modelId?: string;
 }
 
+/**
+ * What a stored chat entry is. `text`: a message from the user or an answer (the default for records
+ * from before the agent). `decision`: the model's JSON choice of a tool, shown as the action's card.
+ * `result`: what came back for an action (or Tabclaw's note about it), with its provenance.
+ * `question`: the agent asked the user something through `ask_user`.
+ */
+export type ChatEntryKind = "text" | "decision" | "result" | "question";
+
 export interface ChatMessageRecord {
   id: string;
   conversationId: string;
-  role: "user" | "assistant";
+  /** `tool` entries are what tools returned and Tabclaw's notes; they reach the model as data. */
+  role: "user" | "assistant" | "tool";
   content: string;
   createdAt: number;
+  /** Missing on records written before the agent: `text`. */
+  kind?: ChatEntryKind;
+  /** Where the content came from, as the agent saw it: keeps taint across reloads. */
+  provenance?: Provenance;
+  /** The action a decision or result belongs to (its approval record's id). */
+  actionId?: string;
   /** Set on assistant messages: how the answer ended and what web-llm reported. */
   finishReason?: "stop" | "length" | "abort" | "error";
   usage?: ChatUsage;
