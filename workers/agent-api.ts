@@ -1,17 +1,23 @@
 import type { AppConfig, ModelRecord } from "@mlc-ai/web-llm";
+import type { ActionOutcome, ProposedAction } from "../src/core/agent/action";
+import type { AgentEvent } from "../src/core/agent/agent-events";
 import { serializeError, type SerializedError } from "../src/core/errors";
 import type { CatalogRecord } from "../src/core/model-catalog";
 import type { ChatChunk, ChatRequest, ModelLoadProgress } from "../src/engine/chat-engine";
+import { runAgentTurn, type AgentRunRequest } from "../src/engine/agent-turn";
 import { WebLlmChatEngine } from "../src/engine/webllm-chat-engine";
 import type { DownloadProgress } from "../src/models/download-progress";
 import { fetchDownloadSizes } from "../src/models/download-size";
 import { importModelFolder, type LocalFile } from "../src/models/local-folder-import";
 import { downloadModel } from "../src/models/model-downloader";
 import { deleteModel, getModelStorage, type ModelStorage } from "../src/models/model-storage";
+import { openDatabase } from "../src/store/database";
 import type { LocalModelRecord } from "../src/store/schema";
+import { chatToolRegistry } from "../src/tools/chat-tools";
 
 let engine: WebLlmChatEngine | undefined;
 let catalog: CatalogRecord[] = [];
+const tools = chatToolRegistry();
 const running = new Map<string, AbortController>();
 
 /** Errors cross comlink as `{name, message}` so the page can rebuild the typed error. */
@@ -84,6 +90,33 @@ export const agentApi = {
       // Awaited: chunks travel on the callback's own port and the outcome on the worker's, and two
       // ports are not ordered; without the wait the last words and the usage can land after the outcome.
       for await (const chunk of engine.stream({ ...request, signal })) await onChunk(chunk);
+    });
+    running.delete(requestId);
+    return outcome;
+  },
+
+  /**
+   * Runs the agent over one user turn. Every event goes to `onEvent` (awaited, so the page sees
+   * them in order); every tool call goes to the page's Gate through `proposeAction`. Usage and
+   * budget are kept here, where the engine is called. Stop it with `stop(requestId)`.
+   */
+  async runAgent(
+    requestId: string,
+    request: AgentRunRequest,
+    onEvent: (event: AgentEvent) => void | Promise<void>,
+    proposeAction: (action: ProposedAction) => Promise<ActionOutcome>,
+  ): Promise<Outcome<void>> {
+    const signal = track(requestId);
+    const outcome = await attempt(async () => {
+      if (!engine) throw Object.assign(new Error("No model is loaded."), { name: "ModelNotLoadedError" });
+      const chatEngine = engine;
+      // Opened per run: a newer tab upgrading the schema closes old connections, and a run must not fail on one.
+      const db = await openDatabase();
+      try {
+        await runAgentTurn({ engine: chatEngine, db, registry: tools, request, onEvent, proposeAction, signal });
+      } finally {
+        db.close();
+      }
     });
     running.delete(requestId);
     return outcome;

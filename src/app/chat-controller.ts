@@ -1,13 +1,49 @@
-import { reviveError } from "../core/errors";
+import type { ProposedAction, ActionOutcome } from "../core/agent/action";
+import type { AgentEvent } from "../core/agent/agent-events";
+import { todayLabel } from "../core/agent/local-day";
+import { CHAT_ROUTINE } from "../core/agent/token-budget";
+import { reviveError, type SerializedError } from "../core/errors";
 import type { AgentBridge } from "../engine/agent-bridge";
-import type { ChatChunk, ChatTurn } from "../engine/chat-engine";
+import type { ApprovalRecord } from "../store/approval-record";
 import type { ConversationStore } from "../store/conversation-store";
 import type { ChatMessageRecord, Conversation } from "../store/schema";
 import type { SettingsStore } from "../store/settings-store";
+import { askUserTool } from "../tools/ask-user-tool";
+import { contextFromMessages } from "./chat-context";
 import { Observable } from "./observable";
+import type { UserQuestions } from "./user-questions";
 
-const SYSTEM_PROMPT =
-  "You are Tabclaw, a private assistant running entirely on the user's own device. Answer clearly and concisely. Use Markdown when it helps.";
+/** On the next frame in a page; soon, where there are no frames (a test in Node). */
+function onNextFrame(callback: () => void): void {
+  if (typeof requestAnimationFrame === "function") requestAnimationFrame(callback);
+  else setTimeout(callback, 0);
+}
+
+/** The page side of the Gate as the chat needs it. */
+export interface ChatGate {
+  propose(action: ProposedAction): Promise<ActionOutcome>;
+  get(id: string): Promise<ApprovalRecord | undefined>;
+}
+
+export interface ChatControllerOptions {
+  store: ConversationStore;
+  settings: SettingsStore;
+  bridge: AgentBridge;
+  gate: ChatGate;
+  questions: UserQuestions;
+  /** The kill switch: while it answers true, `send` refuses (the disabled button is not the only guard). */
+  paused?: () => boolean;
+  /** IANA zone for "today" in the prompt; the device's by default. */
+  timeZone?: string;
+}
+
+/** The answer being written, and what the run has said about how it ended. */
+interface ActiveRun {
+  requestId: string;
+  message: ChatMessageRecord;
+  conversationId: string;
+  error: SerializedError | undefined;
+}
 
 /** How often a streaming answer is written to IndexedDB, so a closed tab loses little. */
 const SAVE_EVERY_MS = 1500;
@@ -22,19 +58,31 @@ export class ChatController extends Observable {
   conversations: Conversation[] = [];
   activeId: string | undefined;
   messages: ChatMessageRecord[] = [];
-  streaming: { requestId: string; message: ChatMessageRecord } | undefined;
+  streaming: ActiveRun | undefined;
   #pendingText = "";
   #publishScheduled = false;
   #lastSaved = 0;
+  #lastCreatedAt = 0;
+  private readonly store: ConversationStore;
+  private readonly settings: SettingsStore;
+  private readonly bridge: AgentBridge;
+  private readonly gate: ChatGate;
+  /** What `ask_user` is waiting on; the composer answers it. */
+  readonly questions: UserQuestions;
+  private readonly paused: () => boolean;
+  readonly #timeZone: string;
 
-  constructor(
-    private readonly store: ConversationStore,
-    private readonly settings: SettingsStore,
-    private readonly bridge: AgentBridge,
-    /** The kill switch: while it answers true, `send` refuses (the disabled button is not the only guard). */
-    private readonly paused: () => boolean = () => false,
-  ) {
+  constructor(options: ChatControllerOptions) {
     super();
+    this.store = options.store;
+    this.settings = options.settings;
+    this.bridge = options.bridge;
+    this.gate = options.gate;
+    this.questions = options.questions;
+    this.paused = options.paused ?? (() => false);
+    this.#timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    // A question changes what the composer does; views redraw through the chat.
+    this.questions.subscribe(() => this.changed());
   }
 
   async init(): Promise<void> {
@@ -80,55 +128,39 @@ export class ChatController extends Observable {
 
   async send(text: string, modelId: string): Promise<void> {
     const content = text.trim();
-    if (!content || this.streaming || this.paused()) return;
+    if (!content || this.paused()) return;
+    // While the agent waits on a question, what the user writes is the answer, not a new turn.
+    if (this.streaming && this.questions.answer(content)) return;
+    if (this.streaming) return;
     if (!this.activeId) await this.create();
     const conversationId = this.activeId;
     if (!conversationId) return;
-    const user: ChatMessageRecord = {
-      id: this.store.newMessageId(),
-      conversationId,
-      role: "user",
-      content,
-      createdAt: Date.now(),
-    };
+    const user = this.#entry(conversationId, { role: "user", content });
     await this.store.saveMessage(user);
     this.messages = [...this.messages, user];
-    const answer: ChatMessageRecord = {
-      id: this.store.newMessageId(),
-      conversationId,
-      role: "assistant",
-      content: "",
-      createdAt: Date.now() + 1,
-      modelId,
-    };
+    const answer = this.#entry(conversationId, { role: "assistant", content: "", modelId });
     const requestId = answer.id;
-    this.streaming = { requestId, message: answer };
+    const run: ActiveRun = { requestId, message: answer, conversationId, error: undefined };
+    this.streaming = run;
     this.conversations = await this.store.list();
     this.changed();
 
-    const history: ChatTurn[] = [
-      { role: "system", content: SYSTEM_PROMPT },
-      ...this.messages
-        .filter((message) => message.content && !message.error)
-        .map((message) => ({ role: message.role, content: message.content })),
-    ];
+    const context = contextFromMessages(this.messages, await this.#approvalsOf(this.messages));
     const api = await this.bridge.api();
     // Paused while the question was being saved: Stop could not reach an answer that had not started.
     if (this.paused()) {
       answer.finishReason = "abort";
-      await this.store.saveMessage({ ...answer });
-      if (this.activeId === conversationId) this.messages = [...this.messages, { ...answer }];
-      this.streaming = undefined;
-      this.changed();
+      await this.#finish(run);
       return;
     }
     // If the workers die mid-answer, the call never returns: stop waiting and keep what arrived.
     const crash = this.bridge.crashed();
     const outcome = await Promise.race([
-      api.chat(
+      api.runAgent(
         requestId,
-        { messages: history },
-        this.bridge.callback((chunk: ChatChunk) => this.#onChunk(answer, chunk)),
+        { context, routine: CHAT_ROUTINE, today: todayLabel(Date.now(), this.#timeZone) },
+        this.bridge.callback((event: AgentEvent) => this.#onEvent(run, event)),
+        this.bridge.callback((action: ProposedAction) => this.gate.propose(action)),
       ),
       crash.promise.then((message) => ({
         ok: false as const,
@@ -136,39 +168,138 @@ export class ChatController extends Observable {
       })),
     ]);
     crash.dispose();
+    // A question still open belongs to a run that has ended.
+    this.questions.dismissAll();
     this.#flush(answer);
-    if (!outcome.ok) {
+    if (!outcome.ok) run.error = outcome.error;
+    if (run.error) {
       answer.finishReason = "error";
-      answer.error = outcome.error;
-      const hint = reviveError(outcome.error).hint;
-      answer.error = { name: outcome.error.name, message: `${outcome.error.message} ${hint}`.trim() };
+      const hint = reviveError(run.error).hint;
+      answer.error = { name: run.error.name, message: `${run.error.message} ${hint}`.trim() };
     }
     answer.finishReason ??= "stop";
-    await this.store.saveMessage({ ...answer });
-    if (this.activeId === conversationId) this.messages = [...this.messages, { ...answer }];
+    await this.#finish(run);
+  }
+
+  /** The chat's one place that ends a run: the answer saved and shown, the composer free again. */
+  async #finish(run: ActiveRun): Promise<void> {
+    const answer = run.message;
+    // An answer with no words and no error (a run that only acted) leaves no empty bubble behind.
+    if (answer.content !== "" || answer.error || answer.finishReason === "abort") {
+      answer.createdAt = Math.max(answer.createdAt, Date.now());
+      await this.store.saveMessage({ ...answer });
+      if (this.activeId === run.conversationId) this.messages = [...this.messages, { ...answer }];
+    }
     this.streaming = undefined;
     this.conversations = await this.store.list();
     this.changed();
   }
 
+  async #onEvent(run: ActiveRun, event: AgentEvent): Promise<void> {
+    switch (event.type) {
+      case "token":
+        this.#onText(event.text);
+        return;
+      case "tool_call_proposed": {
+        const { action } = event;
+        const decision = this.#entry(run.conversationId, {
+          role: "assistant",
+          kind: action.tool === askUserTool.name ? "question" : "decision",
+          content: JSON.stringify({ tool: action.tool, reason: action.reason, arguments: action.arguments }),
+          provenance: { kind: "model" },
+          actionId: action.id,
+        });
+        await this.#append(run, decision);
+        return;
+      }
+      case "tool_result": {
+        const { item, outcome } = event;
+        const result = this.#entry(run.conversationId, {
+          role: "tool",
+          kind: "result",
+          content: item.content,
+          provenance: item.provenance,
+          actionId: event.action.id,
+          outcome: outcome.status,
+        });
+        await this.#append(run, result);
+        return;
+      }
+      case "error":
+        if (!event.willRetry) run.error = { name: event.error.name, message: event.error.message };
+        return;
+      case "done":
+        this.#onDone(run, event);
+        return;
+      case "turn_start":
+        return;
+    }
+  }
+
+  #onDone(run: ActiveRun, done: Extract<AgentEvent, { type: "done" }>): void {
+    const answer = run.message;
+    if (done.replyUsage) answer.usage = done.replyUsage;
+    switch (done.reason) {
+      case "answered":
+        answer.finishReason = done.message === undefined ? "stop" : "length";
+        return;
+      case "aborted":
+        answer.finishReason = "abort";
+        return;
+      case "budget":
+        run.error = { name: "BudgetExceededError", message: done.message ?? "A daily token budget was reached." };
+        return;
+      case "frozen":
+        run.error = { name: "KillSwitchError", message: done.message ?? "Everything is paused." };
+        return;
+      case "max_turns":
+        run.error = { name: "AgentStepLimitError", message: done.message ?? "The agent took too many steps." };
+        return;
+      case "error":
+        run.error ??= { name: "AgentError", message: done.message ?? "The agent stopped with an error." };
+        return;
+    }
+  }
+
+  /** Saves an entry the run produced and shows it, before the answer that follows it. */
+  async #append(run: ActiveRun, entry: ChatMessageRecord): Promise<void> {
+    await this.store.saveMessage(entry);
+    if (this.activeId === run.conversationId) this.messages = [...this.messages, entry];
+    // The answer comes after every step, in the stored order too.
+    run.message.createdAt = entry.createdAt + 1;
+    this.changed();
+  }
+
+  #entry(
+    conversationId: string,
+    fields: Omit<ChatMessageRecord, "id" | "conversationId" | "createdAt">,
+  ): ChatMessageRecord {
+    // Strictly increasing, so entries written in the same millisecond keep their order.
+    this.#lastCreatedAt = Math.max(Date.now(), this.#lastCreatedAt + 1);
+    return { id: this.store.newMessageId(), conversationId, createdAt: this.#lastCreatedAt, ...fields };
+  }
+
+  async #approvalsOf(messages: readonly ChatMessageRecord[]): Promise<Map<string, ApprovalRecord>> {
+    const ids = new Set(messages.flatMap((message) => (message.actionId !== undefined ? [message.actionId] : [])));
+    const records = await Promise.all([...ids].map((id) => this.gate.get(id)));
+    return new Map(records.flatMap((record) => (record ? [[record.id, record] as const] : [])));
+  }
+
   async stop(): Promise<void> {
     if (!this.streaming) return;
+    // A run waiting on the user's answer would otherwise wait for ever.
+    this.questions.dismissAll();
     const api = await this.bridge.api();
     await api.stop(this.streaming.requestId);
   }
 
-  #onChunk(answer: ChatMessageRecord, chunk: ChatChunk): void {
-    if (chunk.kind === "done") {
-      answer.finishReason = chunk.finishReason === "tool_calls" ? "stop" : chunk.finishReason;
-      if (chunk.usage) answer.usage = chunk.usage;
-      return;
-    }
-    this.#pendingText += chunk.text;
+  #onText(text: string): void {
+    this.#pendingText += text;
     if (this.#publishScheduled) return;
     this.#publishScheduled = true;
     setTimeout(
       () =>
-        requestAnimationFrame(() => {
+        onNextFrame(() => {
           this.#publishScheduled = false;
           // Into the answer streaming now: the answer that scheduled this may have ended since, and
           // the text waiting is then the next answer's first words.

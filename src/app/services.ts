@@ -1,4 +1,3 @@
-import { ToolRegistry } from "../core/agent/tool-registry";
 import { AgentBridge } from "../engine/agent-bridge";
 import { probeDevice } from "../engine/device-probe";
 import { connectorRegistry } from "../gate/connector";
@@ -6,9 +5,12 @@ import { Gate } from "../gate/gate";
 import { ConversationStore } from "../store/conversation-store";
 import { openDatabase } from "../store/database";
 import { SettingsStore } from "../store/settings-store";
+import { chatToolRegistry } from "../tools/chat-tools";
 import { ChatController } from "./chat-controller";
+import { fileDownloadsConnector } from "./file-downloads";
 import { ModelController } from "./model-controller";
 import { PauseController } from "./pause-controller";
+import { UserQuestions } from "./user-questions";
 
 /** Everything the page shares, made once at start-up. */
 export interface Services {
@@ -25,11 +27,23 @@ export async function createServices(): Promise<Services> {
   const [db, device] = await Promise.all([openDatabase(), probeDevice()]);
   const settings = new SettingsStore(db);
   const bridge = new AgentBridge();
-  // No tools or connectors exist yet; the Gate still keeps the kill switch and the audit log.
-  const gate = await Gate.open({ db, tools: new ToolRegistry([]), connectors: connectorRegistry([]) });
+  const questions = new UserQuestions();
+  // The same declarations the agent worker offers the model: the Gate judges proposals against them.
+  const gate = await Gate.open({
+    db,
+    tools: chatToolRegistry(),
+    connectors: connectorRegistry([questions.connector(), fileDownloadsConnector()]),
+  });
   const pause = new PauseController(gate);
   const models = new ModelController(device, bridge, settings, db);
-  const chat = new ChatController(new ConversationStore(db), settings, bridge, () => pause.paused);
+  const chat = new ChatController({
+    store: new ConversationStore(db),
+    settings,
+    bridge,
+    gate,
+    questions,
+    paused: () => pause.paused,
+  });
   pause.attach(chat);
   await pause.init();
   bridge.onCrash = (message) => models.workerCrashed(message);

@@ -27,4 +27,14 @@ export function migrate(db: IDBPDatabase<TabclawDB>, oldVersion: number, newVers
     usage.createIndex("byRoutine", ["routine", "at"]);
     db.createObjectStore("budgets", { keyPath: "day" });
   }
+  if (oldVersion < 3 && newVersion >= 3) {
+    // Memory: daily notes, long-term facts, the user profile, and revisions for undo.
+    const notes = db.createObjectStore("notes", { keyPath: "id" });
+    notes.createIndex("byDay", ["day", "at"]);
+    const facts = db.createObjectStore("facts", { keyPath: "id" });
+    facts.createIndex("byUpdated", "updated");
+    db.createObjectStore("profile");
+    const revisions = db.createObjectStore("memoryRevisions", { keyPath: "id" });
+    revisions.createIndex("byCreated", "createdAt");
+  }
 }

@@ -5,11 +5,12 @@ import type { CatalogRecord } from "../core/model-catalog";
 import type { ChatUsage } from "../engine/chat-engine";
 import type { ApprovalRecord, ApprovalStatus } from "./approval-record";
 import type { AuditRecord } from "./audit-entry";
+import type { DailyNoteRecord, FactRecord, MemoryRevisionRecord, UserProfileRecord } from "./memory-record";
 import type { UsageRecord } from "./usage-record";
 
 export const DB_NAME = "tabclaw";
 /** Bump with a new step in `migrations.ts`; never edit a released step. */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export interface Conversation {
   id: string;
@@ -75,4 +76,12 @@ export interface TabclawDB extends DBSchema {
   usage: { key: number; value: UsageRecord; indexes: { byAt: number; byRoutine: [string, number] } };
   /** v2: the daily token ledger, one record per day (`YYYY-MM-DD` in the user's zone). */
   budgets: { key: string; value: BudgetLedger };
+  /** v3: the daily log, one record per entry, read a day at a time. */
+  notes: { key: string; value: DailyNoteRecord; indexes: { byDay: [string, number] } };
+  /** v3: long-term facts. */
+  facts: { key: string; value: FactRecord; indexes: { byUpdated: number } };
+  /** v3: the user profile under the key `user` (out of line, so a later profile per person fits). */
+  profile: { key: string; value: UserProfileRecord };
+  /** v3: every change to facts, with the previous state of each fact it touched, for undo. */
+  memoryRevisions: { key: string; value: MemoryRevisionRecord; indexes: { byCreated: number } };
 }

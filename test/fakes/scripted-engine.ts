@@ -13,6 +13,7 @@ import {
   type MLCEngineInterface,
   type ModelRecord,
 } from "@mlc-ai/web-llm";
+import { REPLY_TOOL } from "../../src/core/agent/decision-schema";
 import {
   DEFAULT_PREFILL_TOKENS_PER_SECOND,
   DEFAULT_TOKENS_PER_SECOND,
@@ -107,6 +108,17 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/**
+ * The unscripted answer to a constrained request: an agent decision schema (one that offers the
+ * `reply` pseudo-tool) gets "answer the user", so a chat needs scripting only where a test wants a
+ * tool call; any other schema gets a small object.
+ */
+function defaultJson(request: ChatCompletionRequest, reply: string): string {
+  const schema = request.response_format?.schema;
+  const offersReply = typeof schema === "string" && schema.includes(`{"const":"${REPLY_TOOL}"}`);
+  return JSON.stringify(offersReply ? { tool: REPLY_TOOL } : { reply });
 }
 
 function recordRequest(request: ChatCompletionRequest): RecordedChatRequest {
@@ -308,7 +320,7 @@ export class ScriptedEngine implements ScriptedEngineSurface {
       tokens = [...text, ...fillerTokens(step.tokens ?? 0, text.length > 0)];
     } else {
       const reply = `Scripted reply to: ${lastUserText(request)}`;
-      tokens = splitTokens(request.response_format?.type === "json_object" ? JSON.stringify({ reply }) : reply);
+      tokens = splitTokens(request.response_format?.type === "json_object" ? defaultJson(request, reply) : reply);
     }
     const maxTokens = request.max_tokens ?? undefined;
     const truncated = maxTokens !== undefined && tokens.length > maxTokens;

@@ -1,3 +1,4 @@
+import type { ChatUsage } from "../../engine/chat-engine";
 import type { ActionOutcome, ProposedAction } from "./action";
 import type { ContextItem } from "./context-item";
 
@@ -45,6 +46,14 @@ export type AgentEvent =
    * Always the last event. `added` holds every context item this run appended (decisions, tool
    * results, the answer, even a partial one), for the caller to persist.
    */
-  | { type: "done"; reason: DoneReason; message?: string; usage: UsageTotals; added: ContextItem[] };
+  | {
+      type: "done";
+      reason: DoneReason;
+      message?: string;
+      usage: UsageTotals;
+      /** web-llm's figures for the streamed answer (time to first token, speed), when there was one. */
+      replyUsage?: ChatUsage;
+      added: ContextItem[];
+    };
 
 export type DoneEvent = Extract<AgentEvent, { type: "done" }>;

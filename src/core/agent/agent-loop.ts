@@ -1,4 +1,4 @@
-import type { ChatChunk, ChatRequest, ChatTurn, FinishReason } from "../../engine/chat-engine";
+import type { ChatChunk, ChatRequest, ChatTurn, ChatUsage, FinishReason } from "../../engine/chat-engine";
 import { serializeError } from "../errors";
 import type { ActionOutcome, ProposedAction } from "./action";
 import type { AgentError, AgentEvent, DoneEvent, DoneReason, UsageTotals } from "./agent-events";
@@ -36,6 +36,18 @@ export interface RunAgentOptions {
   /** Idempotency keys for actions; `crypto.randomUUID` by default. */
   newActionId?: () => string;
   now?: () => number;
+  /** Told after every engine call (tokens, latency, how it ended), e.g. to keep the usage ledger. */
+  onEngineCall?: (report: EngineCallReport) => void;
+}
+
+/** One engine call as the usage ledger records it. */
+export interface EngineCallReport {
+  promptTokens: number;
+  completionTokens: number;
+  /** True when the engine reported no usage and the figures are estimates. */
+  estimated: boolean;
+  latencyMs: number;
+  outcome: "completed" | "truncated" | "aborted" | "failed";
 }
 
 export const DEFAULT_MAX_TURNS = 6;
@@ -46,7 +58,7 @@ export const DEFAULT_REPLY_MAX_TOKENS = 1024;
 export const DECISION_ATTEMPTS = 2;
 
 type EngineCall =
-  | { kind: "completed"; text: string; finishReason: FinishReason }
+  | { kind: "completed"; text: string; finishReason: FinishReason; usage?: ChatUsage }
   | { kind: "failed"; text: string; error: AgentError }
   | { kind: "refused"; refusal: BudgetRefusal };
 
@@ -121,6 +133,7 @@ class AgentRun {
   readonly #context: ContextItem[];
   readonly #added: ContextItem[] = [];
   readonly #usage: UsageTotals = { promptTokens: 0, completionTokens: 0, engineCalls: 0 };
+  #replyUsage: ChatUsage | undefined;
   /** Calls already passed to the Gate in this run, by tool and arguments, with their status. */
   readonly #proposed = new Map<string, ActionOutcome["status"]>();
   readonly #decidePrompt: string;
@@ -145,6 +158,7 @@ class AgentRun {
       reason,
       ...(message !== undefined ? { message } : {}),
       usage: { ...this.#usage },
+      ...(this.#replyUsage ? { replyUsage: this.#replyUsage } : {}),
       added: [...this.#added],
     };
   }
@@ -193,10 +207,12 @@ class AgentRun {
     const check = this.#options.budget.check(promptEstimate + (request.maxTokens ?? 0));
     if (!check.ok) return { kind: "refused", refusal: check.refusal };
     this.#usage.engineCalls += 1;
+    const startedAt = performance.now();
     let text = "";
     let finishReason: FinishReason = "stop";
     let promptTokens = promptEstimate;
     let completionTokens: number | undefined;
+    let reported: ChatUsage | undefined;
     let failure: AgentError | undefined;
     try {
       for await (const chunk of this.#options.stream(request)) {
@@ -206,6 +222,7 @@ class AgentRun {
         } else {
           finishReason = chunk.finishReason;
           if (chunk.usage) {
+            reported = chunk.usage;
             promptTokens = chunk.usage.promptTokens;
             completionTokens = chunk.usage.completionTokens;
           }
@@ -219,12 +236,21 @@ class AgentRun {
       }
     }
     // Without a usage report (a failure, an engine that gives none), count an estimate, never zero.
+    const estimated = completionTokens === undefined;
     completionTokens ??= estimateTokens(text);
     this.#usage.promptTokens += promptTokens;
     this.#usage.completionTokens += completionTokens;
     this.#options.budget.record(promptTokens + completionTokens);
+    const ended: FinishReason = this.#aborted ? "abort" : finishReason;
+    this.#options.onEngineCall?.({
+      promptTokens,
+      completionTokens,
+      estimated,
+      latencyMs: performance.now() - startedAt,
+      outcome: failure ? "failed" : ended === "abort" ? "aborted" : ended === "length" ? "truncated" : "completed",
+    });
     if (failure) return { kind: "failed", text, error: failure };
-    return { kind: "completed", text, finishReason: this.#aborted ? "abort" : finishReason };
+    return { kind: "completed", text, finishReason: ended, ...(reported ? { usage: reported } : {}) };
   }
 
   async *#decide(): AsyncGenerator<AgentEvent, AgentDecision | DoneEvent, undefined> {
@@ -260,6 +286,7 @@ class AgentRun {
       true,
     );
     if (call.kind === "refused") return this.done("budget", call.refusal.message);
+    if (call.kind === "completed" && call.usage) this.#replyUsage = call.usage;
     // Whatever was shown stays in the conversation, even when the answer stopped early.
     if (call.text !== "") this.#append(modelMessage(call.text));
     if (call.kind === "failed") {

@@ -55,3 +55,9 @@ export function formatLocalTime(instant: number, timeZone: string): string {
   }
   return formatter.format(instant);
 }
+
+/** The user's date for the system prompt, e.g. "Tuesday 2026-11-24", in the device's zone. */
+export function todayLabel(instant: number, timeZone: string): string {
+  const weekday = new Intl.DateTimeFormat("en-US", { weekday: "long", timeZone }).format(instant);
+  return `${weekday} ${dayKey(instant, timeZone)}`;
+}

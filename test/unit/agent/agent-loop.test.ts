@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { ActionOutcome, ProposedAction } from "../../../src/core/agent/action";
 import type { AgentEvent } from "../../../src/core/agent/agent-events";
-import { runAgent, type RunAgentOptions } from "../../../src/core/agent/agent-loop";
+import { runAgent, type EngineCallReport, type RunAgentOptions } from "../../../src/core/agent/agent-loop";
 import { modelMessage, userMessage, type ContextItem } from "../../../src/core/agent/context-item";
 import { buildSystemPrompt } from "../../../src/core/agent/system-prompt";
 import { TokenBudget, type BudgetGuard } from "../../../src/core/agent/token-budget";
@@ -53,12 +53,13 @@ const last = (events: AgentEvent[]): AgentEvent | undefined => events.at(-1);
 describe("the agent loop", () => {
   it("answers: one constrained decision, then a streamed reply", async () => {
     const budget = unlimitedBudget();
+    const reports: EngineCallReport[] = [];
     const { engine, run } = setup(
       [
         { text: decisionText("reply"), usage: { promptTokens: 300, completionTokens: 5 } },
         { text: "Bob asked about lunch.", usage: { promptTokens: 310, completionTokens: 6 } },
       ],
-      { budget, today: "Tuesday 2026-11-24" },
+      { budget, today: "Tuesday 2026-11-24", onEngineCall: (report) => reports.push(report) },
     );
     const events = await run();
     expect(types(events)).toEqual(["turn_start", "token", "token", "token", "token", "token", "done"]);
@@ -68,9 +69,14 @@ describe("the agent loop", () => {
       type: "done",
       reason: "answered",
       usage: { promptTokens: 610, completionTokens: 11, engineCalls: 2 },
+      replyUsage: { promptTokens: 310, completionTokens: 6 },
       added: [modelMessage("Bob asked about lunch.")],
     });
     expect(budget.recorded).toEqual([305, 316]);
+    expect(reports.map(({ latencyMs: _latency, ...report }) => report)).toEqual([
+      { promptTokens: 300, completionTokens: 5, estimated: false, outcome: "completed" },
+      { promptTokens: 310, completionTokens: 6, estimated: false, outcome: "completed" },
+    ]);
 
     const [decision, reply] = engine.requests;
     expect(decision?.responseFormat).toEqual({ type: "json_object", schema: registry.decisionSchema() });

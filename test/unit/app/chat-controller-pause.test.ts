@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ChatController } from "../../../src/app/chat-controller";
+import { UserQuestions } from "../../../src/app/user-questions";
 import type { AgentBridge } from "../../../src/engine/agent-bridge";
 import { ConversationStore } from "../../../src/store/conversation-store";
 import { SettingsStore } from "../../../src/store/settings-store";
@@ -20,7 +21,7 @@ afterEach(async () => {
 function countingBridge(onApi: () => void = () => undefined) {
   const calls = { api: 0, chat: 0 };
   const api = {
-    chat: () => {
+    runAgent: () => {
       calls.chat++;
       return Promise.resolve({ ok: true as const, value: undefined });
     },
@@ -36,11 +37,29 @@ function countingBridge(onApi: () => void = () => undefined) {
   return { bridge, calls };
 }
 
+function chatController(
+  database: FreshDatabase,
+  bridge: AgentBridge,
+  paused: () => boolean,
+  store = new ConversationStore(database.db),
+): ChatController {
+  // The Gate is never reached in these tests: nothing gets as far as the agent.
+  const gate = { propose: () => Promise.reject(new Error("unreachable")), get: () => Promise.resolve(undefined) };
+  return new ChatController({
+    store,
+    settings: new SettingsStore(database.db),
+    bridge,
+    gate,
+    questions: new UserQuestions(),
+    paused,
+  });
+}
+
 describe("ChatController while paused", () => {
   it("refuses to send: nothing is saved and the workers are not asked", async () => {
     const { bridge, calls } = countingBridge();
     const store = new ConversationStore(fresh.db);
-    const chat = new ChatController(store, new SettingsStore(fresh.db), bridge, () => true);
+    const chat = chatController(fresh, bridge, () => true, store);
     await chat.init();
     await chat.send("Hello?", "some-model");
     expect(calls).toEqual({ api: 0, chat: 0 });
@@ -52,7 +71,7 @@ describe("ChatController while paused", () => {
     let paused = false;
     // The user presses Pause just as the question is saved, before the answer reaches the worker.
     const { bridge, calls } = countingBridge(() => (paused = true));
-    const chat = new ChatController(new ConversationStore(fresh.db), new SettingsStore(fresh.db), bridge, () => paused);
+    const chat = chatController(fresh, bridge, () => paused);
     await chat.init();
     await chat.send("Hello?", "some-model");
     expect(calls.chat).toBe(0);

@@ -3,7 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConversationStore } from "../../../src/store/conversation-store";
 import { openDatabase, type Database } from "../../../src/store/database";
 import { migrate } from "../../../src/store/migrations";
-import type { LocalModelRecord, TabclawDB } from "../../../src/store/schema";
+import type { ApprovalRecord } from "../../../src/store/approval-record";
+import { DB_VERSION, type LocalModelRecord, type TabclawDB } from "../../../src/store/schema";
+import { KillSwitch } from "../../../src/store/kill-switch";
 import { SettingsStore } from "../../../src/store/settings-store";
 import { deleteDatabase } from "./fresh-database";
 
@@ -20,9 +22,15 @@ afterEach(async () => {
   await deleteDatabase(name);
 });
 
-/** A version-1 database, built by the real ladder stopped at step 1. */
+/** A database at an older version, built by the real ladder stopped at that step. */
+function openVersion(version: number): Promise<Database> {
+  return openDB<TabclawDB>(name, version, {
+    upgrade: (database, oldVersion) => migrate(database, oldVersion, version),
+  });
+}
+
 function openVersion1(): Promise<Database> {
-  return openDB<TabclawDB>(name, 1, { upgrade: (database, oldVersion) => migrate(database, oldVersion, 1) });
+  return openVersion(1);
 }
 
 const folderModel = {
@@ -70,7 +78,7 @@ describe("schema version 2", () => {
     db.close();
 
     db = await openDatabase(name);
-    expect(db.version).toBe(2);
+    expect(db.version).toBe(DB_VERSION);
     const upgraded = new ConversationStore(db);
     expect(await upgraded.list()).toEqual([{ ...conversation, updatedAt: 3 }]);
     expect(await upgraded.messages(conversation.id)).toEqual([question, answer]);
@@ -87,14 +95,97 @@ describe("schema version 2", () => {
     expect(db.transaction("audit").store.autoIncrement).toBe(true);
     expect(db.transaction("budgets").store.keyPath).toBe("day");
   });
+});
 
-  it("builds a new database at version 2 in one go, and reopening changes nothing", async () => {
-    db = await openDatabase(name);
+const V3_STORES = ["facts", "memoryRevisions", "notes", "profile"];
+
+const approval: ApprovalRecord = {
+  id: "act-1",
+  action: {
+    id: "act-1",
+    tool: "send_email",
+    effect: "send",
+    connector: "gmail",
+    arguments: { to: ["a@example.com"], subject: "Hi", body: "Hello" },
+    reason: "The user asked.",
+    preview: { title: "Send an email", fields: [{ label: "Subject", value: "Hi" }], recipients: ["a@example.com"] },
+    taint: { tainted: false, sources: [], reasons: [], argumentSources: [] },
+    proposedAt: 10,
+  },
+  status: "executed",
+  proposedAt: 10,
+  why: "Sends always ask.",
+  decidedAt: 11,
+  decidedBy: "user",
+  startedAt: 11,
+  finishedAt: 12,
+  result: { content: "Sent.", trusted: true },
+};
+
+describe("schema version 3", () => {
+  it("upgrades a version-2 database with data, keeping all of it, and adds the memory stores", async () => {
+    db = await openVersion(2);
     expect(db.version).toBe(2);
+    const conversations = new ConversationStore(db);
+    const conversation = await conversations.create("Plans", 1);
+    const message = { id: "m1", conversationId: conversation.id, role: "user" as const, content: "Hi", createdAt: 2 };
+    await conversations.saveMessage(message, 2);
+    await new KillSwitch(db).set(true, 3);
+    await db.put("localModels", folderModel);
+    await db.put("approvals", approval);
+    const auditSeq = await db.add("audit", { at: 12, kind: "executed", actionId: "act-1", tool: "send_email" });
+    const usage = {
+      at: 13,
+      routine: "chat",
+      modelId: "m",
+      promptTokens: 100,
+      completionTokens: 20,
+      estimated: false,
+      latencyMs: 900,
+      outcome: "completed" as const,
+    };
+    const usageKey = await db.add("usage", usage);
+    await db.put("budgets", { day: "2026-05-01", used: { chat: 120 } });
+    db.close();
+
+    db = await openDatabase(name);
+    expect(db.version).toBe(3);
+    const upgraded = new ConversationStore(db);
+    expect(await upgraded.list()).toEqual([{ ...conversation, updatedAt: 2 }]);
+    expect(await upgraded.messages(conversation.id)).toEqual([message]);
+    expect(await new KillSwitch(db).isOn()).toBe(true);
+    expect(await db.get("localModels", "my-local-model")).toEqual(folderModel);
+    expect(await db.get("approvals", "act-1")).toEqual(approval);
+    expect(
+      await db.getAllFromIndex("approvals", "byStatus", IDBKeyRange.bound(["executed", 0], ["executed", 99])),
+    ).toEqual([approval]);
+    expect(await db.get("audit", auditSeq)).toEqual({
+      at: 12,
+      kind: "executed",
+      actionId: "act-1",
+      tool: "send_email",
+    });
+    expect(await db.get("usage", usageKey)).toEqual(usage);
+    expect(await db.get("budgets", "2026-05-01")).toEqual({ day: "2026-05-01", used: { chat: 120 } });
+
+    expect([...db.objectStoreNames].filter((store) => V3_STORES.includes(store)).sort()).toEqual(V3_STORES);
+    expect([...db.transaction("notes").store.indexNames]).toEqual(["byDay"]);
+    expect([...db.transaction("facts").store.indexNames]).toEqual(["byUpdated"]);
+    expect([...db.transaction("memoryRevisions").store.indexNames]).toEqual(["byCreated"]);
+    expect(db.transaction("profile").store.keyPath).toBeNull();
+    // The new audit entries keep counting from where version 2 stopped.
+    expect(await db.add("audit", { at: 14, kind: "executed", actionId: "act-2", tool: "t" })).toBe(auditSeq + 1);
+  });
+
+  it("builds a new database at the current version in one go, and reopening changes nothing", async () => {
+    db = await openDatabase(name);
+    expect(db.version).toBe(DB_VERSION);
     await db.add("audit", { at: 1, kind: "executed", actionId: "a", tool: "t" });
+    await db.put("profile", { text: "# USER", updated: 1 }, "user");
     db.close();
     db = await openDatabase(name);
-    expect([...db.objectStoreNames].length).toBe(8);
+    expect([...db.objectStoreNames].length).toBe(12);
     expect(await db.count("audit")).toBe(1);
+    expect(await db.get("profile", "user")).toEqual({ text: "# USER", updated: 1 });
   });
 });
