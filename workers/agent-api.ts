@@ -3,7 +3,7 @@ import type { ActionOutcome, ProposedAction } from "../src/core/agent/action";
 import type { AgentEvent } from "../src/core/agent/agent-events";
 import { serializeError, type SerializedError } from "../src/core/errors";
 import type { CatalogRecord } from "../src/core/model-catalog";
-import type { ChatChunk, ChatRequest, ModelLoadProgress } from "../src/engine/chat-engine";
+import type { ModelLoadProgress } from "../src/engine/chat-engine";
 import { runAgentTurn, type AgentRunRequest } from "../src/engine/agent-turn";
 import { WebLlmChatEngine } from "../src/engine/webllm-chat-engine";
 import type { DownloadProgress } from "../src/models/download-progress";
@@ -75,24 +75,6 @@ export const agentApi = {
       if (!engine) throw new Error("The model worker is not connected yet.");
       await engine.load(modelId, onProgress);
     });
-  },
-
-  /** Streams one answer; chunks go to `onChunk`. Stop it with `stop(requestId)`. */
-  async chat(
-    requestId: string,
-    request: Omit<ChatRequest, "signal">,
-    onChunk: (chunk: ChatChunk) => void | Promise<void>,
-  ): Promise<Outcome<void>> {
-    const signal = track(requestId);
-    const outcome = await attempt(async () => {
-      if (!engine?.loadedModelId)
-        throw Object.assign(new Error("No model is loaded."), { name: "ModelNotLoadedError" });
-      // Awaited: chunks travel on the callback's own port and the outcome on the worker's, and two
-      // ports are not ordered; without the wait the last words and the usage can land after the outcome.
-      for await (const chunk of engine.stream({ ...request, signal })) await onChunk(chunk);
-    });
-    running.delete(requestId);
-    return outcome;
   },
 
   /**
