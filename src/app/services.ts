@@ -5,7 +5,10 @@ import { Gate } from "../gate/gate";
 import { ConversationStore } from "../store/conversation-store";
 import { openDatabase } from "../store/database";
 import { SettingsStore } from "../store/settings-store";
+import { UsageRecorder } from "../store/usage-recorder";
 import { chatToolRegistry } from "../tools/chat-tools";
+import { ApprovalsController } from "./approvals-controller";
+import { BudgetController } from "./budget-controller";
 import { ChatController } from "./chat-controller";
 import { fileDownloadsConnector } from "./file-downloads";
 import { ModelController } from "./model-controller";
@@ -21,6 +24,10 @@ export interface Services {
   gate: Gate;
   /** The kill switch as views read it. */
   pause: PauseController;
+  /** Pending approvals and recent decisions, for the Approvals view and its badge. */
+  approvals: ApprovalsController;
+  /** The daily token budgets, for Settings. */
+  budgets: BudgetController;
 }
 
 export async function createServices(): Promise<Services> {
@@ -46,6 +53,8 @@ export async function createServices(): Promise<Services> {
   });
   pause.attach(chat);
   await pause.init();
+  const approvals = new ApprovalsController(gate, chatToolRegistry());
+  const budgets = new BudgetController(settings, new UsageRecorder(db));
   bridge.onCrash = (message) => models.workerCrashed(message);
-  return { models, chat, bridge, gate, pause };
+  return { models, chat, bridge, gate, pause, approvals, budgets };
 }

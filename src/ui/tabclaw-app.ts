@@ -2,22 +2,29 @@ import { LitElement, css, html, nothing } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { createServices, type Services } from "../app/services";
 import "./activity-view";
+import "./approvals-view";
 import "./chat-view";
 import "./kill-switch";
 import { warmUpMarkdown } from "./markdown";
 import "./model-panel";
+import "./settings-view";
 import { sharedStyles } from "./shared-styles";
 import "./storage-panel";
 import "./update-banner";
 import "./webgpu-notice";
 
-type View = "chat" | "models" | "storage" | "activity";
+type View = "chat" | "approvals" | "models" | "storage" | "activity" | "settings";
 const VIEWS: { id: View; label: string }[] = [
   { id: "chat", label: "Chat" },
+  { id: "approvals", label: "Approvals" },
   { id: "models", label: "Models" },
   { id: "storage", label: "Storage" },
   { id: "activity", label: "Activity" },
+  { id: "settings", label: "Settings" },
 ];
+
+const waitingText = (count: number): string =>
+  count === 1 ? "1 action waits for your approval." : `${count} actions wait for your approval.`;
 
 /** The application shell: header, navigation, and the current view. */
 @customElement("tabclaw-app")
@@ -45,6 +52,21 @@ export class TabclawApp extends LitElement {
       nav {
         display: flex;
         gap: 0.25rem;
+      }
+      nav {
+        flex-wrap: wrap;
+      }
+      .badge {
+        display: inline-block;
+        min-width: 1.2rem;
+        margin-left: 0.35rem;
+        padding: 0 0.35rem;
+        border-radius: 999px;
+        background: var(--danger);
+        color: var(--bg);
+        font-size: 0.8rem;
+        font-weight: 700;
+        text-align: center;
       }
       nav button[aria-current="page"] {
         background: var(--accent);
@@ -86,6 +108,9 @@ export class TabclawApp extends LitElement {
     try {
       const services = await createServices();
       this.services = services;
+      // The badge follows the Gate from the start, whichever view is open.
+      services.approvals.subscribe(() => this.requestUpdate());
+      await services.approvals.refresh();
       await services.chat.init();
       if (services.models.device.webgpu) await services.models.init();
       await this.updateComplete;
@@ -100,6 +125,7 @@ export class TabclawApp extends LitElement {
 
   override render() {
     const services = this.services;
+    const waiting = services?.approvals.pendingCount ?? 0;
     return html`<header>
         <h1>Tabclaw</h1>
         <span class="tagline muted">Private: the model runs on this device.</span>
@@ -110,10 +136,13 @@ export class TabclawApp extends LitElement {
                 aria-current=${this.view === view.id ? "page" : "false"}
                 @click=${() => (this.view = view.id)}
               >
-                ${view.label}
+                ${view.label}${view.id === "approvals" ? this.#badge(waiting) : nothing}
               </button>`,
           )}
         </nav>
+        <span class="visually-hidden" role="status" data-testid="approvals-announcement"
+          >${waiting > 0 ? waitingText(waiting) : ""}</span
+        >
         ${services ? html`<tabclaw-kill-switch .pause=${services.pause}></tabclaw-kill-switch>` : nothing}
       </header>
       <tabclaw-update-banner></tabclaw-update-banner>
@@ -130,7 +159,7 @@ export class TabclawApp extends LitElement {
             </p>`
           : nothing
       }
-      <main @open-models=${() => (this.view = "models")}>
+      <main @open-models=${() => (this.view = "models")} @open-approvals=${() => (this.view = "approvals")}>
         ${services ? this.#view(services) : html`<p class="fatal muted">Starting…</p>`}
       </main>`;
   }
@@ -149,7 +178,18 @@ export class TabclawApp extends LitElement {
         return html`<tabclaw-storage-panel .models=${services.models}></tabclaw-storage-panel>`;
       case "activity":
         return html`<tabclaw-activity-view .gate=${services.gate}></tabclaw-activity-view>`;
+      case "approvals":
+        return html`<tabclaw-approvals-view .approvals=${services.approvals}></tabclaw-approvals-view>`;
+      case "settings":
+        return html`<tabclaw-settings-view .budgets=${services.budgets}></tabclaw-settings-view>`;
     }
+  }
+
+  /** The count is part of the button's name too, so "Approvals 2 waiting" is what a screen reader says. */
+  #badge(waiting: number) {
+    if (waiting === 0) return nothing;
+    return html` <span class="badge" data-testid="approvals-badge">${waiting}</span
+      ><span class="visually-hidden"> waiting</span>`;
   }
 }
 

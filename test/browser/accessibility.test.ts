@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import type { AxeResults } from "axe-core";
 import type { BrowserContextOptions, Page } from "playwright-core";
 import { expect, test } from "vitest";
+import { approvalCard, seedApprovals, taintedSaveFile } from "./harness/approval-steps";
 import { openView, waitForAppReady } from "./harness/app-steps";
 import { type AppPageOptions, type AppPage } from "./harness/browser";
 import { useBrowserSuite } from "./harness/suite";
@@ -148,6 +149,69 @@ test("the Activity view, empty and with entries, and the paused chat pass axe", 
   dark.assertNoErrors();
 });
 
+test("the empty Approvals view and the Settings view pass axe, in the light and the dark theme", async () => {
+  for (const colorScheme of ["light", "dark"] as const) {
+    const { page, assertNoErrors, close } = await openApp({}, { colorScheme });
+    await openView(page, "Approvals");
+    await page.locator("tabclaw-approvals-view").getByTestId("approvals-empty").waitFor();
+    await expectAccessible(page, `${colorScheme} empty Approvals view`);
+    await openView(page, "Settings");
+    await page.locator("tabclaw-budget-settings").getByTestId("budget-usage").waitFor();
+    await expectAccessible(page, `${colorScheme} Settings view`);
+    const budgets = page.locator("tabclaw-budget-settings");
+    await budgets.getByLabel("Chat per day", { exact: true }).fill("-1");
+    await budgets.getByRole("button", { name: "Save limits", exact: true }).click();
+    await budgets.getByTestId("budget-error").waitFor();
+    await expectAccessible(page, `${colorScheme} Settings view with an invalid limit`);
+    assertNoErrors();
+    await close();
+  }
+});
+
+test("approval cards pass axe: tainted and pending (with its edit and reject forms), frozen, and decided", async () => {
+  const pending = taintedSaveFile("a11y-pending");
+  const executed = {
+    ...taintedSaveFile("a11y-executed"),
+    status: "executed" as const,
+    decidedBy: "user" as const,
+    decidedAt: Date.now(),
+    result: { content: "Saved invoice-urgent.txt.\nA second line.", trusted: false, source: "files:save_file" },
+  };
+  const interrupted = {
+    ...taintedSaveFile("a11y-failed"),
+    status: "failed" as const,
+    decidedBy: "user" as const,
+    error: { name: "InterruptedActionError", message: "The tab closed while it ran." },
+  };
+  for (const colorScheme of ["light", "dark"] as const) {
+    const { page, assertNoErrors, close } = await openApp({}, { colorScheme });
+    await seedApprovals(page, [pending, executed, interrupted]);
+    await openView(page, "Approvals");
+    const card = approvalCard(page, pending.id);
+    await card.getByTestId("taint-warning").waitFor();
+    await approvalCard(page, executed.id).getByTestId("approval-result").waitFor();
+    await expectAccessible(page, `${colorScheme} Approvals view with pending and decided cards`);
+
+    await card.getByRole("button", { name: "Edit", exact: true }).click();
+    await card.getByLabel("filename", { exact: true }).fill("");
+    await card.getByRole("button", { name: "Approve edited", exact: true }).click();
+    await card.locator("#arg-filename-problem").waitFor();
+    await expectAccessible(page, `${colorScheme} approval card with a refused edit`);
+    await card.getByRole("button", { name: "Cancel edit", exact: true }).click();
+
+    await card.getByRole("button", { name: "Reject…", exact: true }).click();
+    await card.getByLabel("Note (optional)").waitFor();
+    await expectAccessible(page, `${colorScheme} approval card with the reject form`);
+    await card.getByRole("button", { name: "Cancel", exact: true }).click();
+
+    await page.locator("tabclaw-kill-switch").getByRole("button", { name: "Pause everything", exact: true }).click();
+    await card.getByTestId("frozen-reason").waitFor();
+    await expectAccessible(page, `${colorScheme} frozen approval card`);
+    assertNoErrors();
+    await close();
+  }
+});
+
 test("the no-WebGPU notice passes axe", async () => {
   const { page, assertNoErrors } = await openApp({ hideNavigatorGpu: true });
   await page.locator("tabclaw-webgpu-notice h2").waitFor();
@@ -165,6 +229,8 @@ test("the keyboard reaches the views, the composer and Send in order, and Enter 
   await page.keyboard.press("Tab");
   expect(await focused(page)).toBe("button:Chat");
   await page.keyboard.press("Tab");
+  expect(await focused(page)).toBe("button:Approvals");
+  await page.keyboard.press("Tab");
   expect(await focused(page)).toBe("button:Models");
   await page.keyboard.press("Enter");
   await page.locator("tabclaw-model-panel h2").waitFor();
@@ -173,6 +239,7 @@ test("the keyboard reaches the views, the composer and Send in order, and Enter 
   expect(await focused(page)).toBe("button:Storage");
   await page.keyboard.press("Enter");
   await page.locator("tabclaw-storage-panel h2").waitFor();
+  await page.keyboard.press("Shift+Tab");
   await page.keyboard.press("Shift+Tab");
   await page.keyboard.press("Shift+Tab");
   expect(await focused(page)).toBe("button:Chat");
@@ -185,7 +252,7 @@ test("the keyboard reaches the views, the composer and Send in order, and Enter 
     await page.keyboard.press("Tab");
     stops.push(await focused(page));
   }
-  expect(stops.slice(0, 2)).toEqual(["button:Models", "button:Storage"]);
+  expect(stops.slice(0, 2)).toEqual(["button:Approvals", "button:Models"]);
   expect(stops.slice(-2)).toEqual(["textarea:#composer", "button:Send"]);
   assertNoErrors();
 });

@@ -7,7 +7,7 @@ import type { Locator, Page } from "playwright-core";
 import type { DownloadProgress } from "../../../src/models/download-progress";
 import { waitForServiceWorker } from "./browser";
 
-export type ViewName = "Chat" | "Models" | "Storage" | "Activity";
+export type ViewName = "Chat" | "Approvals" | "Models" | "Storage" | "Activity" | "Settings";
 
 /** web-llm's Cache API caches, as the app and web-llm name them. */
 export type WebLlmCache = "webllm/config" | "webllm/wasm" | "webllm/model";
@@ -23,7 +23,10 @@ export async function waitForAppReady(page: Page, timeout = STEP_TIMEOUT_MS): Pr
 
 /** Presses a view's button in the header navigation and waits until that view is current. */
 export async function openView(page: Page, name: ViewName): Promise<void> {
-  const button = page.getByRole("navigation", { name: "Views" }).getByRole("button", { name, exact: true });
+  // "Approvals, 2 waiting" while actions wait: the name starts with the view's.
+  const button = page
+    .getByRole("navigation", { name: "Views" })
+    .getByRole("button", { name: new RegExp(`^${name}\\b`) });
   await button.click();
   await page.locator(`nav button[aria-current="page"]`, { hasText: name }).waitFor({ timeout: STEP_TIMEOUT_MS });
 }
