@@ -23,6 +23,8 @@ function onNextFrame(callback: () => void): void {
 export interface ChatGate {
   propose(action: ProposedAction): Promise<ActionOutcome>;
   get(id: string): Promise<ApprovalRecord | undefined>;
+  /** Heard when approvals change, here or in another tab. */
+  subscribe?(listener: () => void): () => void;
 }
 
 export interface ChatControllerOptions {
@@ -59,6 +61,8 @@ export class ChatController extends Observable {
   activeId: string | undefined;
   messages: ChatMessageRecord[] = [];
   streaming: ActiveRun | undefined;
+  /** The Gate's records of the open conversation's actions, for their cards. */
+  actions: ReadonlyMap<string, ApprovalRecord> = new Map();
   #pendingText = "";
   #publishScheduled = false;
   #lastSaved = 0;
@@ -83,6 +87,7 @@ export class ChatController extends Observable {
     this.#timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
     // A question changes what the composer does; views redraw through the chat.
     this.questions.subscribe(() => this.changed());
+    this.gate.subscribe?.(() => void this.#refreshActions());
   }
 
   async init(): Promise<void> {
@@ -96,7 +101,17 @@ export class ChatController extends Observable {
   async open(id: string): Promise<void> {
     this.activeId = id;
     this.messages = await this.store.messages(id);
+    this.actions = await this.#approvalsOf(this.messages);
     await this.settings.set("activeConversationId", id);
+    this.changed();
+  }
+
+  async #refreshActions(): Promise<void> {
+    const conversationId = this.activeId;
+    const actions = await this.#approvalsOf(this.messages);
+    // Another conversation was opened meanwhile: its own load has the right records.
+    if (this.activeId !== conversationId) return;
+    this.actions = actions;
     this.changed();
   }
 
@@ -223,6 +238,8 @@ export class ChatController extends Observable {
           outcome: outcome.status,
         });
         await this.#append(run, result);
+        // The Gate has a record now (unless the policy refused it outright): show its card.
+        await this.#refreshActions();
         return;
       }
       case "error":

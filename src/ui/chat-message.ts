@@ -86,7 +86,8 @@ export class ChatMessage extends LitElement {
   }
 
   #meta(message: ChatMessageRecord) {
-    if (this.streaming) return html`<p class="meta">Writing…</p>`;
+    // No words yet: the agent is still choosing what to do (a tool or an answer).
+    if (this.streaming) return html`<p class="meta">${message.content === "" ? "Thinking…" : "Writing…"}</p>`;
     const parts: string[] = [];
     if (message.finishReason === "abort") parts.push("Stopped");
     if (message.finishReason === "length") parts.push("Cut off at the length limit");

@@ -5,6 +5,7 @@
  */
 import { beforeEach, expect, test } from "vitest";
 import { ERROR_HINTS } from "../../src/core/errors";
+import { isDecisionRequest } from "../fakes/engine-script";
 import { FIXTURE_MODEL_ID } from "../fakes/fake-hub";
 import { acceptDialogs, modelButton, openView, waitForAppReady } from "./harness/app-steps";
 import type { AppPage } from "./harness/browser";
@@ -37,7 +38,7 @@ async function openAppWithModel(): Promise<AppPage> {
 }
 
 function chatRequestsSince(count: number) {
-  return suite.server.chatRequests.slice(count);
+  return suite.server.answerRequests.slice(count);
 }
 
 test("an answer streams in, shows web-llm's figures, and the conversation survives a reload", async () => {
@@ -45,7 +46,8 @@ test("an answer streams in, shows web-llm's figures, and the conversation surviv
   const answer = Array.from({ length: 40 }, (_, i) => `word${i + 1}`).join(" ");
   // 40 tokens at 20 tokens/s: about two seconds of streaming, many frames to sample.
   suite.server.setEngineScript({ responses: [{ text: answer, tokensPerSecond: 20 }] });
-  const before = suite.server.chatRequests.length;
+  const before = suite.server.answerRequests.length;
+  const decisionsBefore = suite.server.chatRequests.length;
 
   const samples = sampleStreamingText(page);
   await sendMessage(page, "Count to forty, please.");
@@ -68,6 +70,8 @@ test("an answer streams in, shows web-llm's figures, and the conversation surviv
   expect(figures?.[4]).toBe(FIXTURE_MODEL_ID);
 
   // What the engine was asked: the system prompt, then the user's message, streamed with usage.
+  // One agent decision ("answer the user"), then the answer itself.
+  expect(suite.server.chatRequests.slice(decisionsBefore).map(isDecisionRequest)).toEqual([true, false]);
   const requests = chatRequestsSince(before);
   expect(requests).toHaveLength(1);
   const request = requests[0];
@@ -105,7 +109,7 @@ test("every word of every answer is kept, even when the next question is sent th
   for (const stats of await shown.getByTestId("answer-stats").allInnerTexts()) {
     expect(stats).toMatch(/^first token .* · 10 tokens · /);
   }
-  expect(suite.server.chatRequests.slice(-answers.length).map((request) => request.messages.at(-1)?.content)).toEqual(
+  expect(suite.server.answerRequests.slice(-answers.length).map((request) => request.messages.at(-1)?.content)).toEqual(
     answers.map((_, i) => `Question ${i + 1}`),
   );
   assertNoErrors();
@@ -114,7 +118,7 @@ test("every word of every answer is kept, even when the next question is sent th
 test("Stop interrupts a long answer and keeps what was written", async () => {
   const { page, assertNoErrors } = await openAppWithModel();
   suite.server.setEngineScript({ responses: [{ tokens: 2000, tokensPerSecond: 50 }] });
-  const before = suite.server.chatRequests.length;
+  const before = suite.server.answerRequests.length;
 
   await sendMessage(page, "Write a very long essay.");
   await waitForStreamedWords(page, 5);

@@ -49,7 +49,7 @@ test("pausing stops the answer and blocks Send, survives a reload, is logged, an
 
   // 2000 tokens at 50 tokens/s: forty seconds of answer, far longer than the test waits.
   suite.server.setEngineScript({ responses: [{ tokens: 2000, tokensPerSecond: 50 }] });
-  const before = suite.server.chatRequests.length;
+  const before = suite.server.answerRequests.length;
   await sendMessage(page, "Write a very long essay.");
   await waitForStreamedWords(page, 5);
 
@@ -64,7 +64,7 @@ test("pausing stops the answer and blocks Send, survives a reload, is logged, an
   // Enter in the composer is refused too: nothing reaches the engine while paused.
   await sendMessage(page, "Are you still there?");
   await page.waitForTimeout(500);
-  expect(suite.server.chatRequests.length - before).toBe(1);
+  expect(suite.server.answerRequests.length - before).toBe(1);
   await composer(page).fill("");
 
   await openView(page, "Activity");
@@ -94,7 +94,7 @@ test("pausing stops the answer and blocks Send, survives a reload, is logged, an
   await sendMessage(page, "Resume, please");
   const next = await waitForAnswer(page, 2);
   expect((await next.locator(".body").innerText()).trim()).toBe("Back at work.");
-  expect(suite.server.chatRequests.slice(before).map((request) => request.messages.at(-1)?.content)).toEqual([
+  expect(suite.server.answerRequests.slice(before).map((request) => request.messages.at(-1)?.content)).toEqual([
     "Write a very long essay.",
     "Resume, please",
   ]);

@@ -7,7 +7,7 @@
 import type { Locator, Page, Worker } from "playwright-core";
 import { beforeEach, expect, test } from "vitest";
 import { ERROR_HINTS } from "../../src/core/errors";
-import { SCRIPTED_CRASH_MESSAGE, type EngineCall } from "../fakes/engine-script";
+import { isDecisionRequest, SCRIPTED_CRASH_MESSAGE, type EngineCall } from "../fakes/engine-script";
 import { FIXTURE_MODEL_ID } from "../fakes/fake-hub";
 import { loadSelectedModel, modelButton, modelError, openView, waitForAppReady } from "./harness/app-steps";
 import { useBrowserSuite } from "./harness/suite";
@@ -57,7 +57,9 @@ function watchWorkers(page: Page): WorkerWatch {
 }
 
 function describeCalls(calls: EngineCall[]): string[] {
-  return calls.map((call) => (call.kind === "reload" ? `reload ${call.modelId}` : "chat"));
+  return calls.map((call) =>
+    call.kind === "reload" ? `reload ${call.modelId}` : isDecisionRequest(call.request) ? "decide" : "chat",
+  );
 }
 
 /** Text as a user reads it: whitespace collapsed. */
@@ -139,7 +141,13 @@ test("a crash mid-answer keeps the text, says to load the model again, and loadi
   expect(await second.getByRole("alert").count()).toBe(0);
 
   // The engine: the crashed request, a reload in the fresh worker, then the new question.
-  expect(describeCalls(suite.server.engineCalls.slice(callsBefore))).toEqual(["chat", `reload ${MODEL}`, "chat"]);
+  expect(describeCalls(suite.server.engineCalls.slice(callsBefore))).toEqual([
+    "decide",
+    "chat",
+    `reload ${MODEL}`,
+    "decide",
+    "chat",
+  ]);
   const asked = suite.server.chatRequests.at(-1)?.messages ?? [];
   expect(asked.map((message) => message.role)).toEqual(["system", "user", "user"]);
   expect(asked.slice(1).map((message) => message.content)).toEqual(["Tell me a long story.", "Are you back?"]);
@@ -197,6 +205,7 @@ test("a crash while loading says the model stopped, and Load works again", async
   expect(describeCalls(suite.server.engineCalls.slice(callsBefore))).toEqual([
     `reload ${MODEL}`,
     `reload ${MODEL}`,
+    "decide",
     "chat",
   ]);
   assertNoErrors([CRASH_REPORTED]);

@@ -1,3 +1,5 @@
+import { REPLY_TOOL } from "../../src/core/agent/decision-schema";
+
 /**
  * What the scripted engine (a TEST DOUBLE, never a model) says and does. A test sets a script on
  * the test server; the scripted model worker asks the server for the next step on every reload and
@@ -41,8 +43,23 @@ export interface ScriptedReload {
 }
 
 export interface EngineScript {
+  /** Answers to plain requests: the text the user reads. */
   responses: ScriptedResponse[];
+  /**
+   * Answers to agent decision requests (constrained by the decision schema), e.g. the JSON of a
+   * tool call. When none is left a decision gets `{"tool":"reply"}`, so a test that does not care
+   * about tools scripts only what the user reads.
+   */
+  decisions?: ScriptedResponse[];
   reloads?: ScriptedReload[];
+}
+
+/** Whether a request asks for an agent decision: JSON under a schema that offers the `reply` pseudo-tool. */
+export function isDecisionRequest(request: Pick<RecordedChatRequest, "response_format">): boolean {
+  const format = request.response_format;
+  if (typeof format !== "object" || format === null) return false;
+  const { type, schema } = format as { type?: unknown; schema?: unknown };
+  return type === "json_object" && typeof schema === "string" && schema.includes(`{"const":"${REPLY_TOOL}"}`);
 }
 
 /** A request the scripted engine received, as the test server recorded it. */
@@ -80,6 +97,7 @@ export interface ScriptSource {
 /** The script queue plus a record of every call, owned by the test server (or a Node test). */
 export class EngineScriptQueue implements ScriptSource {
   #responses: ScriptedResponse[] = [];
+  #decisions: ScriptedResponse[] = [];
   #reloads: ScriptedReload[] = [];
   readonly calls: EngineCall[] = [];
 
@@ -90,12 +108,13 @@ export class EngineScriptQueue implements ScriptSource {
   /** Replaces what is left of the script; calls already recorded are kept. */
   set(script: EngineScript): void {
     this.#responses = [...script.responses];
+    this.#decisions = [...(script.decisions ?? [])];
     this.#reloads = [...(script.reloads ?? [])];
   }
 
   /** What is left to consume. */
   remaining(): EngineScript {
-    return { responses: [...this.#responses], reloads: [...this.#reloads] };
+    return { responses: [...this.#responses], decisions: [...this.#decisions], reloads: [...this.#reloads] };
   }
 
   nextReload(modelId: string): Promise<ScriptedReload> {
@@ -105,10 +124,15 @@ export class EngineScriptQueue implements ScriptSource {
 
   nextResponse(request: RecordedChatRequest): Promise<ScriptedResponse | undefined> {
     this.calls.push({ kind: "chat", request, at: Date.now() });
-    return Promise.resolve(this.#responses.shift());
+    return Promise.resolve(isDecisionRequest(request) ? this.#decisions.shift() : this.#responses.shift());
   }
 
   chatRequests(): RecordedChatRequest[] {
     return this.calls.flatMap((call) => (call.kind === "chat" ? [call.request] : []));
+  }
+
+  /** The requests for text the user reads, without the agent's decisions. */
+  answerRequests(): RecordedChatRequest[] {
+    return this.chatRequests().filter((request) => !isDecisionRequest(request));
   }
 }

@@ -17,6 +17,7 @@ import { REPLY_TOOL } from "../../src/core/agent/decision-schema";
 import {
   DEFAULT_PREFILL_TOKENS_PER_SECOND,
   DEFAULT_TOKENS_PER_SECOND,
+  isDecisionRequest,
   SCRIPTED_CRASH_MESSAGE,
   type RecordedChatRequest,
   type ScriptSource,
@@ -111,14 +112,11 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * The unscripted answer to a constrained request: an agent decision schema (one that offers the
- * `reply` pseudo-tool) gets "answer the user", so a chat needs scripting only where a test wants a
- * tool call; any other schema gets a small object.
+ * The unscripted answer to a constrained request: an agent decision gets "answer the user", so a
+ * chat needs scripting only where a test wants a tool call; any other schema gets a small object.
  */
 function defaultJson(request: ChatCompletionRequest, reply: string): string {
-  const schema = request.response_format?.schema;
-  const offersReply = typeof schema === "string" && schema.includes(`{"const":"${REPLY_TOOL}"}`);
-  return JSON.stringify(offersReply ? { tool: REPLY_TOOL } : { reply });
+  return JSON.stringify(isDecisionRequest(recordRequest(request)) ? { tool: REPLY_TOOL } : { reply });
 }
 
 function recordRequest(request: ChatCompletionRequest): RecordedChatRequest {

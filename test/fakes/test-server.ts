@@ -148,6 +148,11 @@ export class TestServer {
     return this.engine.chatRequests();
   }
 
+  /** Requests for text the user reads, without the agent's decisions. */
+  get answerRequests(): RecordedChatRequest[] {
+    return this.engine.answerRequests();
+  }
+
   /**
    * The answer to one of the scripted worker's calls (`POST /__test__/engine/reload|chat`). Shared by
    * the HTTP endpoints and the harness's Playwright route, which keeps answering while a test has
