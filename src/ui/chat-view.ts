@@ -5,6 +5,10 @@ import type { ChatController } from "../app/chat-controller";
 import type { ModelController } from "../app/model-controller";
 import { ObserveController } from "../app/observable";
 import type { PauseController } from "../app/pause-controller";
+import type { ApprovalsController } from "../app/approvals-controller";
+import type { ChatMessageRecord } from "../store/schema";
+import type { ApproveEventDetail, RejectEventDetail } from "./approval-card";
+import { renderEntry, type EntryContext } from "./chat-entry";
 import "./chat-message";
 import "./conversation-list";
 import { sharedStyles } from "./shared-styles";
@@ -59,6 +63,21 @@ export class ChatView extends LitElement {
         border-radius: var(--radius);
         background: var(--bg);
       }
+      .question {
+        margin: 0.5rem 0;
+        padding: 0.6rem 0.8rem;
+        border-left: 4px solid var(--accent);
+        border-radius: var(--radius);
+        background: var(--bg-raised);
+      }
+      .action-note {
+        margin: 0.25rem 0 0.75rem;
+        font-size: 0.9rem;
+      }
+      tabclaw-approval-card {
+        display: block;
+        margin: 0.5rem 0;
+      }
       .status {
         padding: 0.4rem 1rem;
         font-size: 0.9rem;
@@ -84,6 +103,8 @@ export class ChatView extends LitElement {
   @property({ attribute: false }) chat: ChatController | undefined;
   @property({ attribute: false }) models: ModelController | undefined;
   @property({ attribute: false }) pause: PauseController | undefined;
+  /** Approving and rejecting the cards of this conversation's actions. */
+  @property({ attribute: false }) approvals: ApprovalsController | undefined;
   @query("textarea") private input!: HTMLTextAreaElement;
   @query(".log") private log!: HTMLElement;
 
@@ -92,6 +113,7 @@ export class ChatView extends LitElement {
     new ObserveController(this, () => this.chat);
     new ObserveController(this, () => this.models);
     new ObserveController(this, () => this.pause);
+    new ObserveController(this, () => this.approvals);
   }
 
   override render() {
@@ -100,12 +122,20 @@ export class ChatView extends LitElement {
     const ready = load?.kind === "ready";
     const streaming = chat?.streaming;
     const paused = this.pause?.paused ?? false;
+    const question = chat?.questions.current;
     return html`<aside aria-label="Saved conversations">
         <tabclaw-conversation-list .chat=${chat}></tabclaw-conversation-list>
       </aside>
       <section aria-label="Chat">
         ${this.#status()}
-        <div class="log" role="log" aria-live="polite" aria-label="Messages">
+        <div
+          class="log"
+          role="log"
+          aria-live="polite"
+          aria-label="Messages"
+          @approve=${this.#approve}
+          @reject=${this.#reject}
+        >
           ${
             chat && chat.messages.length === 0 && !streaming
               ? html`<p class="muted">
@@ -116,7 +146,7 @@ export class ChatView extends LitElement {
           ${repeat(
             chat?.messages ?? [],
             (message) => message.id,
-            (message) => html`<tabclaw-chat-message .message=${message}></tabclaw-chat-message>`,
+            (message) => renderEntry(message, this.#entryContext(message)),
           )}
           ${
             streaming
@@ -132,12 +162,19 @@ export class ChatView extends LitElement {
             : nothing
         }
         <form @submit=${this.#submit}>
-          <label class="visually-hidden" for="composer">Message</label>
+          <label class="visually-hidden" for="composer">${question ? "Your answer" : "Message"}</label>
           <textarea
             id="composer"
-            placeholder=${ready ? "Message Tabclaw (Enter to send, Shift+Enter for a new line)" : "Load a model to chat"}
+            placeholder=${
+              question
+                ? "Answer Tabclaw's question (Enter to send)"
+                : ready
+                  ? "Message Tabclaw (Enter to send, Shift+Enter for a new line)"
+                  : "Load a model to chat"
+            }
             @keydown=${this.#keydown}
           ></textarea>
+          ${question ? html`<button type="submit" class="primary" ?disabled=${paused}>Answer</button>` : nothing}
           ${
             streaming
               ? html`<button type="button" class="danger" @click=${() => chat?.stop()}>Stop</button>`
@@ -145,6 +182,26 @@ export class ChatView extends LitElement {
           }
         </form>
       </section>`;
+  }
+
+  #entryContext(message: ChatMessageRecord): EntryContext {
+    const id = message.actionId;
+    const record = id !== undefined ? this.chat?.actions.get(id) : undefined;
+    const approvals = this.approvals;
+    return {
+      record,
+      answer: id !== undefined ? approvals?.answerFor(id) : undefined,
+      schema: record ? approvals?.schemaFor(record) : undefined,
+      busy: id !== undefined && (approvals?.isBusy(id) ?? false),
+    };
+  }
+
+  #approve(event: CustomEvent<ApproveEventDetail>): void {
+    void this.approvals?.approve(event.detail.id, event.detail.editedArguments);
+  }
+
+  #reject(event: CustomEvent<RejectEventDetail>): void {
+    void this.approvals?.reject(event.detail.id, event.detail.note);
   }
 
   #status() {
@@ -204,11 +261,14 @@ export class ChatView extends LitElement {
 
   #send(): void {
     const models = this.models;
-    if (!this.chat || models?.load.kind !== "ready" || this.chat.streaming || this.pause?.paused) return;
+    const chat = this.chat;
+    if (!chat || models?.load.kind !== "ready" || this.pause?.paused) return;
+    // While an answer streams, the composer only answers a question the agent asked.
+    if (chat.streaming && !chat.questions.current) return;
     const text = this.input.value;
     if (!text.trim()) return;
     this.input.value = "";
-    void this.chat.send(text, models.load.modelId);
+    void chat.send(text, models.load.modelId);
   }
 }
 

@@ -171,6 +171,7 @@ export class TabclawApp extends LitElement {
           .chat=${services.chat}
           .models=${services.models}
           .pause=${services.pause}
+          .approvals=${services.approvals}
         ></tabclaw-chat-view>`;
       case "models":
         return html`<tabclaw-model-panel .models=${services.models}></tabclaw-model-panel>`;
