@@ -19,6 +19,7 @@ import { PROJECT_ROOT } from "../fakes/paths";
 import { startTestServer } from "../fakes/test-server";
 import { measureAgentFigures } from "./agent-figures";
 import { measureFirstLoad } from "./first-load-bundle";
+import { measureGateRoundtrip } from "./gate-roundtrip/measure";
 import { writeReport, type BenchTarget, type Figure } from "./report";
 import { longestMainThreadTaskMs } from "./trace-long-tasks";
 
@@ -36,6 +37,7 @@ const targets: BenchTarget[] = [
   { key: "prompt_overhead_tokens", target: "≤ 1500", met: (value) => Number(value) <= 1500 },
   { key: "injection_unapproved_executions", target: "0", met: (value) => value === 0 },
   { key: "injection_tainted_share", target: "1.0", met: (value) => value === 1 },
+  { key: "gate_roundtrip_ms_p50", target: "< 5", met: (value) => Number(value) < 5 },
 ];
 
 function median(values: number[]): number {
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
   const results: Record<string, Figure> = {};
 
   Object.assign(results, await measureAgentFigures());
+  // A bench page built apart from the app, in its own Chromium.
+  Object.assign(results, await measureGateRoundtrip());
 
   const firstLoad = measureFirstLoad(dist);
   results.page_first_load_js_gzip_kb = firstLoad.gzipBytes / 1024;
