@@ -273,7 +273,11 @@ export class ChatController extends Observable {
         run.error = { name: "AgentStepLimitError", message: done.message ?? "The agent took too many steps." };
         return;
       case "error":
-        run.error ??= { name: "AgentError", message: done.message ?? "The agent stopped with an error." };
+        // The run's own summary reads better than the last raw error; the name keeps the hint.
+        run.error = {
+          name: run.error?.name ?? "AgentError",
+          message: done.message ?? run.error?.message ?? "The agent stopped with an error.",
+        };
         return;
     }
   }

@@ -37,6 +37,10 @@ export const ERROR_HINTS: Record<string, string> = {
   NetworkError: "You appear to be offline. Connect and try again.",
   LocalFolderError: "Pick the folder that holds mlc-chat-config.json, tensor-cache.json and the weight shards.",
   WorkerCrashedError: "Load the model again in Models; what was written so far is kept.",
+  BudgetExceededError: "Raise the limit in Settings → Daily token budgets, or wait until it resets.",
+  KillSwitchError: "Press Resume at the top right to let Tabclaw work again.",
+  AgentStepLimitError: "Ask again in smaller steps, or answer the agent's questions more fully.",
+  InvalidDecisionError: "The model could not choose a step it is allowed to take. Ask again, or try a larger model.",
   UnknownError: "Try again. If it keeps happening, reload the page.",
 };
 

@@ -180,3 +180,33 @@ test("ask_user: the agent's question turns the composer into an answer box, and 
   expect(String(decisions.at(-1)?.messages.at(-1)?.content)).toContain("weekly-plan");
   assertNoErrors();
 });
+
+test("the chat budget: tokens used show in Settings, and a spent budget stops the next answer before the model is asked", async () => {
+  const { page, assertNoErrors } = await suite.open();
+  await waitForAppReady(page);
+  await loadFixtureModel(page, suite.server);
+  suite.server.setEngineScript({ responses: [{ text: "First answer." }] });
+  await sendMessage(page, "Hello");
+  await waitForAnswer(page, 1);
+
+  await openView(page, "Settings");
+  const settings = page.locator("tabclaw-budget-settings");
+  const chatRow = settings.locator('tr[data-budget="chat"] > *');
+  await expect.poll(async () => (await chatRow.nth(1).innerText()).trim()).not.toBe("0");
+  const used = Number((await chatRow.nth(1).innerText()).replace(/\D/g, ""));
+  expect(used).toBeGreaterThan(0);
+
+  await settings.getByLabel("Chat per day", { exact: true }).fill(String(used));
+  await settings.getByRole("button", { name: "Save limits", exact: true }).click();
+  await expect.poll(() => settings.getByTestId("budget-status").innerText()).not.toBe("");
+
+  await openView(page, "Chat");
+  const asked = suite.server.chatRequests.length;
+  await sendMessage(page, "Hello again");
+  const refused = await waitForAnswer(page, 2);
+  expect(await refused.getByRole("alert").innerText()).toMatch(
+    /^Stopped: the daily token budget for chat would be exceeded\. [\d,]+ of [\d,]+ tokens used today, 0 left; .* It resets at .* Raise the limit in Settings → Daily token budgets, or wait until it resets\.$/s,
+  );
+  expect(suite.server.chatRequests.length).toBe(asked);
+  assertNoErrors();
+});

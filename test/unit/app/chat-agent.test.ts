@@ -204,6 +204,18 @@ describe("the chat runs the agent", () => {
     expect(audit.map((entry) => entry.kind)).toContain("budget");
   });
 
+  it("a model that cannot produce a valid decision twice ends with a plain message and what to do", async () => {
+    const { chat } = await chatWith([{ text: "Sure! Here you go" }, { text: '{"tool":"launch_rockets"}' }]);
+    await chat.send("Hi", "test-model");
+    const answer = chat.messages.at(-1);
+    expect(answer?.finishReason).toBe("error");
+    expect(answer?.error).toEqual({
+      name: "InvalidDecisionError",
+      message:
+        "The model gave no valid decision, even after a retry. The model could not choose a step it is allowed to take. Ask again, or try a larger model.",
+    });
+  });
+
   it("a reload shows the run's steps in the order they happened", async () => {
     const { chat, store } = await chatWith([
       { text: decisionText("save_file", { filename: "a.txt", content: "A" }) },
