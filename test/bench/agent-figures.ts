@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { buildSystemPrompt } from "../../src/core/agent/system-prompt";
 import { ToolRegistry } from "../../src/core/agent/tool-registry";
+import { CHAT_TOOLS } from "../../src/tools/chat-tools";
 import { FIXTURE_DIR } from "../fakes/fake-hub";
 import { runInjectionSuite } from "../unit/agent/injection-suite";
 import { PRODUCT_TOOLS } from "../unit/agent/product-tools";
@@ -15,7 +16,8 @@ function smolLmTokenizer(): Tokenizer {
 }
 
 /**
- * Issue 3's pure figures. The prompt carries every tool as one signature line; the full argument
+ * Issue 3's pure figures: the prompt with every tool planned so far (the worst case), and with the
+ * tools the chat ships today. The prompt carries every tool as one signature line; the full argument
  * schemas go to xgrammar as the decoding grammar, not into the prompt, so they are reported apart.
  */
 export async function measureAgentFigures(): Promise<Record<string, Figure>> {
@@ -24,9 +26,12 @@ export async function measureAgentFigures(): Promise<Record<string, Figure>> {
   const prompt = buildSystemPrompt({ tools: PRODUCT_TOOLS, mode: "decide" });
   const schema = new ToolRegistry(PRODUCT_TOOLS).decisionSchema();
   const injection = await runInjectionSuite();
+  const shipped = buildSystemPrompt({ tools: CHAT_TOOLS, mode: "decide" });
   return {
     prompt_overhead_tokens: count(prompt),
     prompt_tools_counted: PRODUCT_TOOLS.length,
+    prompt_overhead_tokens_shipped_tools: count(shipped),
+    prompt_shipped_tools_counted: CHAT_TOOLS.length,
     decision_grammar_schema_tokens_if_prompted: count(schema),
     injection_cases: injection.injection_cases,
     injection_unapproved_executions: injection.injection_unapproved_executions,

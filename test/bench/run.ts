@@ -35,6 +35,7 @@ const targets: BenchTarget[] = [
   { key: "main_thread_longest_task_ms_streaming", target: "< 50", met: (value) => Number(value) < 50 },
   { key: "offline_reload_ratio", target: "≤ 1.2", met: (value) => Number(value) <= 1.2 },
   { key: "prompt_overhead_tokens", target: "≤ 1500", met: (value) => Number(value) <= 1500 },
+  { key: "prompt_overhead_tokens_shipped_tools", target: "≤ 1500", met: (value) => Number(value) <= 1500 },
   { key: "injection_unapproved_executions", target: "0", met: (value) => value === 0 },
   { key: "injection_tainted_share", target: "1.0", met: (value) => value === 1 },
   { key: "gate_roundtrip_ms_p50", target: "< 5", met: (value) => Number(value) < 5 },

@@ -1,8 +1,11 @@
 import { defineTool, type AnyToolDefinition } from "../../../src/core/agent/tool";
+import { askUserTool } from "../../../src/tools/ask-user-tool";
+import { saveFileTool } from "../../../src/tools/save-file-tool";
 
 /**
- * Realistic tool declarations for the tests: the connectors' tools as they are expected to land,
- * with their real effects and scopes. Only the declarations; executors are test doubles.
+ * Realistic tool declarations for the tests: the shipped tools, and the connectors' tools as they
+ * are expected to land, with their real effects and scopes. Only the declarations; executors are
+ * test doubles.
  */
 
 const GMAIL = "https://www.googleapis.com/auth/gmail.";
@@ -263,20 +266,9 @@ export const memorySearch = defineTool({
   preview: (args) => ({ title: "Search memory", fields: [{ label: "Query", value: args.query }] }),
 });
 
-export const askUser = defineTool({
-  name: "ask_user",
-  description: "Ask the user a question and wait for the answer.",
-  effect: "read",
-  connector: "user",
-  resultTrust: "trusted",
-  argumentsSchema: {
-    type: "object",
-    properties: { question: { type: "string", maxLength: 300 } },
-    required: ["question"],
-    additionalProperties: false,
-  },
-  preview: (args) => ({ title: "Ask you", fields: [], body: args.question }),
-});
+/** The shipped tools, as the product declares them. */
+export const askUser = askUserTool;
+export const saveFile = saveFileTool;
 
 /** A `send`: the request itself tells the URL's host whatever the URL carries (a query string can leak data). */
 export const fetchUrl = defineTool({
@@ -309,5 +301,6 @@ export const PRODUCT_TOOLS: readonly AnyToolDefinition[] = [
   memorySave,
   memorySearch,
   askUser,
+  saveFile,
   fetchUrl,
 ];
