@@ -201,7 +201,7 @@ export class ChatController extends Observable {
     const answer = run.message;
     // An answer with no words and no error (a run that only acted) leaves no empty bubble behind.
     if (answer.content !== "" || answer.error || answer.finishReason === "abort") {
-      answer.createdAt = this.#nextCreatedAt();
+      answer.createdAt = Math.max(answer.createdAt, Date.now());
       await this.store.saveMessage({ ...answer });
       if (this.activeId === run.conversationId) this.messages = [...this.messages, { ...answer }];
     }
@@ -287,7 +287,7 @@ export class ChatController extends Observable {
     await this.store.saveMessage(entry);
     if (this.activeId === run.conversationId) this.messages = [...this.messages, entry];
     // The answer comes after every step, in the stored order too.
-    run.message.createdAt = this.#nextCreatedAt();
+    run.message.createdAt = entry.createdAt + 1;
     this.changed();
   }
 
@@ -295,13 +295,9 @@ export class ChatController extends Observable {
     conversationId: string,
     fields: Omit<ChatMessageRecord, "id" | "conversationId" | "createdAt">,
   ): ChatMessageRecord {
-    return { id: this.store.newMessageId(), conversationId, createdAt: this.#nextCreatedAt(), ...fields };
-  }
-
-  /** Strictly increasing, so entries written in the same millisecond keep their order when stored. */
-  #nextCreatedAt(): number {
+    // Strictly increasing, so entries written in the same millisecond keep their order.
     this.#lastCreatedAt = Math.max(Date.now(), this.#lastCreatedAt + 1);
-    return this.#lastCreatedAt;
+    return { id: this.store.newMessageId(), conversationId, createdAt: this.#lastCreatedAt, ...fields };
   }
 
   async #approvalsOf(messages: readonly ChatMessageRecord[]): Promise<Map<string, ApprovalRecord>> {

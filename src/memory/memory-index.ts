@@ -14,6 +14,10 @@ import { unitVector, VectorSlab } from "./vector-slab";
 /** snowflake-arctic-embed-s and -xs both give 384 dimensions. */
 export const EMBEDDING_DIMENSIONS = 384;
 
+/** How many times the MMR candidates the sign-bit stage keeps for exact scoring. */
+export const SHORTLIST_FACTOR = 16;
+export const MIN_SHORTLIST = 512;
+
 /** Something searchable: a fact, or a chunk of a day's notes. */
 export interface IndexedDocument {
   /** The caller's reference, e.g. `fact:<id>` or `note:<id>`. */
@@ -60,6 +64,11 @@ export interface MemoryIndexOptions {
   scoring?: Partial<ScoringOptions>;
   /** A document that matches no keyword needs at least this relevance (from its vector) to be returned. */
   minRelevance?: number;
+  /**
+   * Up to this many documents every vector product is exact; above it, sign bits pick a shortlist
+   * (`SHORTLIST_FACTOR` × the candidates, at least `MIN_SHORTLIST`) that is then scored exactly.
+   */
+  exactScanLimit?: number;
 }
 
 /**
@@ -80,13 +89,22 @@ export class MemoryIndex {
   readonly #importance: number[] = [];
   readonly #pinned: boolean[] = [];
   readonly #free: number[] = [];
+  readonly #exactScanLimit: number;
+  /** cos(π·d/dimensions): the angle a Hamming distance d between sign patterns stands for. */
+  readonly #cosineOfDistance: Float64Array;
   #keywordScratch = new Float32Array(0);
   #vectorScratch = new Float32Array(0);
+  #distances = new Uint16Array(0);
 
   constructor(options: MemoryIndexOptions = {}) {
     this.#vectors = new VectorSlab(options.dimensions ?? EMBEDDING_DIMENSIONS);
     this.#scoring = { ...DEFAULT_SCORING, ...options.scoring };
     this.#minRelevance = options.minRelevance ?? 0.05;
+    this.#exactScanLimit = options.exactScanLimit ?? 4096;
+    const dimensions = this.#vectors.dimensions;
+    this.#cosineOfDistance = Float64Array.from({ length: dimensions + 1 }, (_, d) =>
+      Math.cos((Math.PI * d) / dimensions),
+    );
   }
 
   get size(): number {
@@ -136,7 +154,11 @@ export class MemoryIndex {
     const limit = Math.max(1, Math.floor(request.limit ?? 5));
     const slots = this.#ids.length;
     const { halfLifeDays, vectorWeight, importanceWeight, mmrLambda, candidateFactor } = this.#scoring;
-    const hybrid = request.embedding !== undefined && this.#vectors.count > 0;
+    const query = request.embedding !== undefined && this.#vectors.count > 0 ? request.embedding : undefined;
+    if (query && query.length !== this.#vectors.dimensions) {
+      throw new RangeError(`The query vector has ${query.length} dimensions, not ${this.#vectors.dimensions}.`);
+    }
+    const hybrid = query !== undefined;
     const keywordScores = this.#scratch("keyword", slots);
     const vectorScores = this.#scratch("vector", slots);
 
@@ -149,34 +171,52 @@ export class MemoryIndex {
       keywordScores[slot] = bestKeyword > 0 ? match.score / bestKeyword : 0;
       matched.push(slot);
     }
-    if (hybrid && request.embedding) {
-      if (request.embedding.length !== this.#vectors.dimensions) {
-        throw new RangeError(
-          `The query vector has ${request.embedding.length} dimensions, not ${this.#vectors.dimensions}.`,
-        );
-      }
-      this.#vectors.scanAll(unitVector(request.embedding), slots, vectorScores);
-    }
 
-    const pool = new TopK(limit * candidateFactor);
     const ceiling = maxImportanceFactor(importanceWeight);
-    const consider = (slot: number): void => {
-      if (this.#ids[slot] === undefined) return;
-      const vector = hybrid && this.#vectors.has(slot) ? vectorScores[slot] : undefined;
+    /** The slot's score, or −1 when it cannot be returned or cannot beat `threshold`. */
+    const scoreOf = (slot: number, vector: number | undefined, threshold: number): number => {
+      if (this.#ids[slot] === undefined) return -1;
       const keyword = keywordScores[slot] ?? 0;
       const relevance = mixRelevance(keyword, vector, vectorWeight);
       // Any keyword match counts; a vector alone must be reasonably close.
-      if (relevance <= 0 || (keyword === 0 && relevance < this.#minRelevance)) return;
-      // Recency and importance can only scale relevance by `ceiling` at most: skip the hopeless.
-      if (relevance * ceiling <= pool.threshold) return;
-      const score =
+      if (relevance <= 0 || (keyword === 0 && relevance < this.#minRelevance)) return -1;
+      // Recency and importance scale relevance by `ceiling` at most: skip the hopeless early.
+      if (relevance * ceiling <= threshold) return -1;
+      return (
         relevance *
         recencyFactor(this.#times[slot] ?? 0, request.now, halfLifeDays, this.#pinned[slot] ?? false) *
-        importanceFactor(this.#importance[slot] ?? 3, importanceWeight);
-      pool.offer(slot, score);
+        importanceFactor(this.#importance[slot] ?? 3, importanceWeight)
+      );
     };
-    if (hybrid) for (let slot = 0; slot < slots; slot += 1) consider(slot);
-    else for (const slot of matched) consider(slot);
+    const pool = new TopK(limit * candidateFactor);
+    const offer = (heap: TopK, slot: number, vector: number | undefined): void => {
+      const score = scoreOf(slot, vector, heap.threshold);
+      if (score >= 0) heap.offer(slot, score);
+    };
+
+    if (query && slots > this.#exactScanLimit) {
+      // Large index: rank everything by the sign-bit estimate, then score a shortlist exactly.
+      const unit = unitVector(query);
+      const distances = this.#hammingScratch(slots);
+      this.#vectors.hammingAll(this.#vectors.signBits(unit), slots, distances);
+      const estimate = this.#cosineOfDistance;
+      const shortlist = new TopK(Math.max(pool.capacity * SHORTLIST_FACTOR, MIN_SHORTLIST));
+      for (let slot = 0; slot < slots; slot += 1) {
+        offer(shortlist, slot, this.#vectors.has(slot) ? estimate[distances[slot] ?? 0] : undefined);
+      }
+      for (const { item: slot } of shortlist.sorted()) {
+        const exact = this.#vectors.has(slot) ? this.#vectors.dot(slot, unit) : undefined;
+        vectorScores[slot] = exact ?? 0;
+        offer(pool, slot, exact);
+      }
+    } else if (query) {
+      this.#vectors.scanAll(unitVector(query), slots, vectorScores);
+      for (let slot = 0; slot < slots; slot += 1) {
+        offer(pool, slot, this.#vectors.has(slot) ? vectorScores[slot] : undefined);
+      }
+    } else {
+      for (const slot of matched) offer(pool, slot, undefined);
+    }
 
     const candidates = pool.sorted();
     const hit = (slot: number, score: number): SearchHit => {
@@ -222,6 +262,11 @@ export class MemoryIndex {
     // Leave the scratch buffers as zeros for the next query.
     for (const slot of matched) keywordScores[slot] = 0;
     return { mode: hybrid ? "hybrid" : "keyword", hits };
+  }
+
+  #hammingScratch(slots: number): Uint16Array {
+    if (this.#distances.length < slots) this.#distances = new Uint16Array(Math.max(slots, this.#distances.length * 2));
+    return this.#distances;
   }
 
   /** A reusable zeroed buffer of at least `slots` entries (the vector one is overwritten whole). */

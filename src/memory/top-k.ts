@@ -14,6 +14,10 @@ export class TopK {
     this.#items = new Int32Array(this.#k);
   }
 
+  get capacity(): number {
+    return this.#k;
+  }
+
   get size(): number {
     return this.#size;
   }

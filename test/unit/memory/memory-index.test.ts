@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MemoryIndex, type IndexedDocument } from "../../../src/memory/memory-index";
 import { selectDiverse } from "../../../src/memory/mmr";
 import { TopK } from "../../../src/memory/top-k";
+import { seededRandom } from "../../bench/memory/corpus";
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 4, 1);
@@ -151,6 +152,33 @@ describe("memory search: incremental updates", () => {
     expect(ids(index, "deploy")).toEqual(["a"]);
     expect(ids(index, "pipelne")).toEqual(["a"]);
     expect(ids(index, "the on")).toEqual([]);
+  });
+});
+
+describe("memory search: large indexes", () => {
+  it("finds the nearest vector through the sign-bit shortlist", () => {
+    const random = seededRandom(7);
+    const vector = (): number[] => Array.from({ length: 384 }, () => random() * 2 - 1);
+    const index = new MemoryIndex({ exactScanLimit: 100 });
+    for (let item = 0; item < 2000; item += 1) index.upsert(doc(`n${item}`, `noise ${item}`, { embedding: vector() }));
+    const query = vector();
+    const near = query.map((value) => value + (random() - 0.5) * 0.4);
+    index.upsert(doc("target", "unrelated words", { embedding: near }));
+    const { mode, hits } = index.search({ text: "zzz", embedding: query, now: NOW, limit: 3 });
+    expect(mode).toBe("hybrid");
+    expect(hits[0]?.id).toBe("target");
+    // The shortlist is scored exactly: the reported similarity is the true cosine.
+    const dot = query.reduce((sum, value, position) => sum + value * (near[position] ?? 0), 0);
+    expect(hits[0]?.vector).toBeCloseTo(dot / (Math.hypot(...query) * Math.hypot(...near)), 5);
+  });
+
+  it("leaves out query words that most documents hold, once the index is large", () => {
+    const index = new MemoryIndex({ dimensions: 4 });
+    for (let item = 0; item < 2100; item += 1) index.upsert(doc(`c${item}`, `meeting number ${item}`));
+    index.upsert(doc("rare", "meeting about the zeppelin"));
+    expect(ids(index, "meeting zeppelin", { limit: 3 })).toEqual(["rare"]);
+    // All words common: the rarest is kept, so the search still answers.
+    expect(ids(index, "meeting", { limit: 3 })).toHaveLength(3);
   });
 });
 
