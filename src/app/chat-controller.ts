@@ -201,7 +201,7 @@ export class ChatController extends Observable {
     const answer = run.message;
     // An answer with no words and no error (a run that only acted) leaves no empty bubble behind.
     if (answer.content !== "" || answer.error || answer.finishReason === "abort") {
-      answer.createdAt = Math.max(answer.createdAt, Date.now());
+      answer.createdAt = this.#nextCreatedAt();
       await this.store.saveMessage({ ...answer });
       if (this.activeId === run.conversationId) this.messages = [...this.messages, { ...answer }];
     }
@@ -287,7 +287,7 @@ export class ChatController extends Observable {
     await this.store.saveMessage(entry);
     if (this.activeId === run.conversationId) this.messages = [...this.messages, entry];
     // The answer comes after every step, in the stored order too.
-    run.message.createdAt = entry.createdAt + 1;
+    run.message.createdAt = this.#nextCreatedAt();
     this.changed();
   }
 
@@ -295,9 +295,13 @@ export class ChatController extends Observable {
     conversationId: string,
     fields: Omit<ChatMessageRecord, "id" | "conversationId" | "createdAt">,
   ): ChatMessageRecord {
-    // Strictly increasing, so entries written in the same millisecond keep their order.
+    return { id: this.store.newMessageId(), conversationId, createdAt: this.#nextCreatedAt(), ...fields };
+  }
+
+  /** Strictly increasing, so entries written in the same millisecond keep their order when stored. */
+  #nextCreatedAt(): number {
     this.#lastCreatedAt = Math.max(Date.now(), this.#lastCreatedAt + 1);
-    return { id: this.store.newMessageId(), conversationId, createdAt: this.#lastCreatedAt, ...fields };
+    return this.#lastCreatedAt;
   }
 
   async #approvalsOf(messages: readonly ChatMessageRecord[]): Promise<Map<string, ApprovalRecord>> {

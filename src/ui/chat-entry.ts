@@ -58,7 +58,7 @@ export function renderEntry(message: ChatMessageRecord, context: EntryContext): 
           .schema=${context.schema}
           .answer=${context.answer}
           ?busy=${context.busy}
-          heading-level="3"
+          heading-level="2"
         ></tabclaw-approval-card>`;
       }
       const decision = parseDecision(message.content);

@@ -122,6 +122,30 @@ test("the Chat view with a conversation passes axe, and so does the model's stat
   assertNoErrors();
 });
 
+test("the chat with the agent's steps passes axe: a pending action's card, then a question with the answer box open", async () => {
+  const { page, assertNoErrors } = await openApp();
+  await loadFixtureModel(page, suite.server);
+  const decide = (tool: string, args: Record<string, unknown>) => ({
+    text: JSON.stringify({ tool, reason: "Scripted for the accessibility check.", arguments: args }),
+  });
+  suite.server.setEngineScript({
+    decisions: [decide("save_file", { filename: "notes.md", content: "# Notes\n\n- one" })],
+    responses: [{ text: "Approve the card to save it." }],
+  });
+  await sendMessage(page, "Save my notes");
+  await waitForAnswer(page, 1);
+  await page.locator("tabclaw-chat-view tabclaw-approval-card").waitFor();
+  await expectAccessible(page, "Chat with a pending action card");
+
+  suite.server.setEngineScript({ decisions: [decide("ask_user", { question: "Which folder?" })], responses: [] });
+  await sendMessage(page, "And file it");
+  await page.locator("tabclaw-chat-view article.question").waitFor();
+  await page.locator("tabclaw-chat-view").getByRole("textbox", { name: "Your answer" }).waitFor();
+  await expectAccessible(page, "Chat with a question waiting for an answer");
+  await page.locator("tabclaw-chat-view").getByRole("button", { name: "Stop", exact: true }).click();
+  assertNoErrors();
+});
+
 test("the Activity view, empty and with entries, and the paused chat pass axe", async () => {
   const { page, assertNoErrors } = await openApp();
   await openView(page, "Activity");
