@@ -13,6 +13,7 @@ import { ChatController } from "./chat-controller";
 import { fileDownloadsConnector } from "./file-downloads";
 import { ModelController } from "./model-controller";
 import { PauseController } from "./pause-controller";
+import { PermissionsController } from "./permissions-controller";
 import { UserQuestions } from "./user-questions";
 
 /** Everything the page shares, made once at start-up. */
@@ -28,6 +29,8 @@ export interface Services {
   approvals: ApprovalsController;
   /** The daily token budgets, for Settings. */
   budgets: BudgetController;
+  /** The Gate's policy (read access, auto-approved writes), for Settings. */
+  permissions: PermissionsController;
 }
 
 export async function createServices(): Promise<Services> {
@@ -35,10 +38,12 @@ export async function createServices(): Promise<Services> {
   const settings = new SettingsStore(db);
   const bridge = new AgentBridge();
   const questions = new UserQuestions();
-  // The same declarations the agent worker offers the model: the Gate judges proposals against them.
+  // The same declarations the agent worker offers the model: the Gate judges proposals against them,
+  // and Approvals and Permissions describe the same tools.
+  const tools = chatToolRegistry();
   const gate = await Gate.open({
     db,
-    tools: chatToolRegistry(),
+    tools,
     connectors: connectorRegistry([questions.connector(), fileDownloadsConnector()]),
   });
   const pause = new PauseController(gate);
@@ -53,8 +58,9 @@ export async function createServices(): Promise<Services> {
   });
   pause.attach(chat);
   await pause.init();
-  const approvals = new ApprovalsController(gate, chatToolRegistry());
+  const approvals = new ApprovalsController(gate, tools);
   const budgets = new BudgetController(settings, new UsageRecorder(db));
+  const permissions = new PermissionsController(settings, tools);
   bridge.onCrash = (message) => models.workerCrashed(message);
-  return { models, chat, bridge, gate, pause, approvals, budgets };
+  return { models, chat, bridge, gate, pause, approvals, budgets, permissions };
 }

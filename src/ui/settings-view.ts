@@ -1,12 +1,15 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { BudgetController } from "../app/budget-controller";
+import type { PermissionsController } from "../app/permissions-controller";
 import "./budget-settings";
+import "./permissions-settings";
 import { panelStyles, sharedStyles } from "./shared-styles";
 
 /**
- * Settings, one section per concern; today the daily token budgets.
+ * Settings, one section per concern: the daily token budgets, then the permissions.
  * @property budgets - the budget controller
+ * @property permissions - the permissions controller
  */
 @customElement("tabclaw-settings-view")
 export class SettingsView extends LitElement {
@@ -21,6 +24,7 @@ export class SettingsView extends LitElement {
   ];
 
   @property({ attribute: false }) budgets: BudgetController | undefined;
+  @property({ attribute: false }) permissions: PermissionsController | undefined;
 
   override render() {
     return html`<h2>Settings</h2>
@@ -29,6 +33,14 @@ export class SettingsView extends LitElement {
           ? html`<section aria-labelledby="budgets-title">
               <h3 id="budgets-title">Daily token budgets</h3>
               <tabclaw-budget-settings .budgets=${this.budgets}></tabclaw-budget-settings>
+            </section>`
+          : nothing
+      }
+      ${
+        this.permissions
+          ? html`<section aria-labelledby="permissions-title">
+              <h3 id="permissions-title">Permissions</h3>
+              <tabclaw-permissions-settings .permissions=${this.permissions}></tabclaw-permissions-settings>
             </section>`
           : nothing
       }`;

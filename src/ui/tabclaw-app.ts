@@ -182,7 +182,10 @@ export class TabclawApp extends LitElement {
       case "approvals":
         return html`<tabclaw-approvals-view .approvals=${services.approvals}></tabclaw-approvals-view>`;
       case "settings":
-        return html`<tabclaw-settings-view .budgets=${services.budgets}></tabclaw-settings-view>`;
+        return html`<tabclaw-settings-view
+          .budgets=${services.budgets}
+          .permissions=${services.permissions}
+        ></tabclaw-settings-view>`;
     }
   }
 

@@ -181,7 +181,14 @@ test("the empty Approvals view and the Settings view pass axe, in the light and 
     await expectAccessible(page, `${colorScheme} empty Approvals view`);
     await openView(page, "Settings");
     await page.locator("tabclaw-budget-settings").getByTestId("budget-usage").waitFor();
+    await page.locator("tabclaw-permissions-settings").getByTestId("permissions-explanation").waitFor();
     await expectAccessible(page, `${colorScheme} Settings view`);
+    const permissions = page.locator("tabclaw-permissions-settings");
+    await permissions.getByRole("checkbox", { name: "Run without asking", exact: true }).check();
+    await permissions.getByLabel("Other sources", { exact: true }).selectOption("ask");
+    await permissions.getByRole("button", { name: "Save permissions", exact: true }).click();
+    await permissions.getByTestId("permissions-status").filter({ hasText: "Saved" }).waitFor();
+    await expectAccessible(page, `${colorScheme} Settings view with permissions saved`);
     const budgets = page.locator("tabclaw-budget-settings");
     await budgets.getByLabel("Chat per day", { exact: true }).fill("-1");
     await budgets.getByRole("button", { name: "Save limits", exact: true }).click();
