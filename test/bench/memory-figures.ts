@@ -2,8 +2,9 @@ import { loadavg } from "node:os";
 import { serialize } from "node:v8";
 import { TRUSTED } from "../../src/memory/fact-rules";
 import type { FactRecord } from "../../src/store/memory-record";
+import { runMemoryBenchInChromium } from "./memory/chromium/measure";
 import { syntheticChunks } from "./memory/corpus";
-import { percentile, runSearchBench } from "./memory/search-bench";
+import { percentile, runSearchBench, type SearchBenchReport } from "./memory/search-bench";
 import type { BenchTarget, Figure } from "./report";
 
 const SEED = 42;
@@ -44,26 +45,55 @@ function estimateIdbMegabytesPer10k(): number {
   return bytes / 1_048_576;
 }
 
-/**
- * Issue 4's memory figures, measured in Node (the search code is the same module the agent worker
- * will run): hybrid search p95 over 10k and 100k synthetic chunks with precomputed vectors, the
- * ingest rate into the index, and an estimate of IndexedDB bytes per 10k facts.
- */
-export function measureMemoryFigures(): Record<string, Figure> {
-  const options = { queries: QUERIES, warmup: WARMUP, seed: SEED, limit: LIMIT };
-  const small = runSearchBench({ ...options, chunks: 10_000 });
-  const large = runSearchBench({ ...options, chunks: 100_000 });
-  for (const report of [small, large]) {
+function checkReports(reports: readonly SearchBenchReport[]): void {
+  for (const report of reports) {
     if (report.hybridQueries !== QUERIES || report.fullQueries !== QUERIES) {
       throw new Error(`Memory bench over ${report.chunks} chunks: not every query was hybrid with ${LIMIT} hits.`);
     }
   }
+}
+
+function searchFigures(small: SearchBenchReport, large: SearchBenchReport): Record<string, Figure> {
   return {
     memory_search_p50_ms_10k: percentile(small.searchMs, 0.5),
     memory_search_p95_ms_10k: percentile(small.searchMs, 0.95),
     memory_search_p50_ms_100k: percentile(large.searchMs, 0.5),
     memory_search_p95_ms_100k: percentile(large.searchMs, 0.95),
     memory_ingest_chunks_per_s: large.chunks / (large.ingestMs / 1000),
+  };
+}
+
+const SEARCH = { queries: QUERIES, warmup: WARMUP, seed: SEED, limit: LIMIT };
+
+/**
+ * Issue 4's memory figures in headless Chromium: hybrid search p95 over 10k and 100k synthetic
+ * chunks with precomputed 384-dimensional vectors, timed in a dedicated worker (where the agent
+ * runs it); the ingest rate into the 100k index; and the IndexedDB files 10k fact records with
+ * vectors leave on disk in an on-disk profile (`memory_idb_mb_per_10k_chunks`), with the growth
+ * `navigator.storage.estimate()` reported next to it.
+ */
+export async function measureMemoryFigures(): Promise<Record<string, Figure>> {
+  const report = await runMemoryBenchInChromium({ search: SEARCH, sizes: [10_000, 100_000], storedFacts: 10_000 });
+  const [small, large] = report.searches;
+  if (!small || !large) throw new Error("Memory bench: the page returned no search report.");
+  checkReports([small, large]);
+  const perTenThousand = 10_000 / report.storedFacts;
+  return {
+    ...searchFigures(small, large),
+    memory_idb_mb_per_10k_chunks: (report.diskBytes * perTenThousand) / 1_048_576,
+    memory_idb_estimate_mb_per_10k_chunks: (report.storedBytes * perTenThousand) / 1_048_576,
+    memory_bench_runtime: "chromium",
+    memory_bench_load_1min: loadavg()[0] ?? 0,
+  };
+}
+
+/** The same search figures in Node, with the IndexedDB figure estimated from `v8.serialize`. */
+export function measureMemoryFiguresInNode(): Record<string, Figure> {
+  const small = runSearchBench({ ...SEARCH, chunks: 10_000 });
+  const large = runSearchBench({ ...SEARCH, chunks: 100_000 });
+  checkReports([small, large]);
+  return {
+    ...searchFigures(small, large),
     memory_idb_mb_per_10k_chunks: estimateIdbMegabytesPer10k(),
     memory_bench_runtime: "node",
     memory_bench_load_1min: loadavg()[0] ?? 0,
