@@ -41,6 +41,21 @@ export interface NoteInput {
 
 const PROFILE_KEY = "user";
 
+/**
+ * Runs a transaction's writes, aborting it if any throws. A request that fails synchronously
+ * (a value that cannot be cloned) does not abort a transaction by itself, and the writes made
+ * before it would commit: half a revision.
+ */
+async function allOrNothing(tx: { abort(): void; done: Promise<void> }, writes: () => Promise<void>): Promise<void> {
+  try {
+    await writes();
+  } catch (error) {
+    tx.abort();
+    await tx.done.catch(() => undefined);
+    throw error;
+  }
+}
+
 function dayRange(from: string, to: string): IDBKeyRange {
   return IDBKeyRange.bound([from, -Infinity], [to, Infinity]);
 }
@@ -88,10 +103,6 @@ export class MemoryStore {
       await tx.done.catch(() => undefined);
       throw new MemoryRevisionError(plan.problems);
     }
-    for (const change of plan.changes) {
-      if (change.after) await facts.put(change.after);
-      else await facts.delete(change.factId);
-    }
     const revision: MemoryRevisionRecord = {
       id: this.newId(),
       origin: request.origin,
@@ -99,7 +110,13 @@ export class MemoryStore {
       createdAt: now,
       changes: plan.changes,
     };
-    await tx.objectStore("memoryRevisions").add(revision);
+    await allOrNothing(tx, async () => {
+      for (const change of plan.changes) {
+        if (change.after) await facts.put(change.after);
+        else await facts.delete(change.factId);
+      }
+      await tx.objectStore("memoryRevisions").add(revision);
+    });
     await tx.done;
     return revision;
   }
@@ -123,12 +140,14 @@ export class MemoryStore {
         .map((change) => change.factId);
       if (conflicts.length > 0) outcome = { ok: false, reason: "conflict", factIds: conflicts };
       else {
-        for (const change of revision.changes) {
-          if (change.before) await facts.put(change.before);
-          else await facts.delete(change.factId);
-        }
         const undone = { ...revision, undoneAt: now };
-        await revisions.put(undone);
+        await allOrNothing(tx, async () => {
+          for (const change of revision.changes) {
+            if (change.before) await facts.put(change.before);
+            else await facts.delete(change.factId);
+          }
+          await revisions.put(undone);
+        });
         outcome = { ok: true, revision: undone };
       }
     }

@@ -130,6 +130,30 @@ describe("the memory store: facts and revisions", () => {
     expect(await memory.listRevisions()).toHaveLength(1);
   });
 
+  it("leaves the old state whole when a write fails half-way through a revision", async () => {
+    await seed();
+    const before = await memory.listFacts();
+    // A value structured clone refuses: the third write throws after two have been made.
+    const uncloneable = { trust: "untrusted", sources: [() => "gmail"] } as unknown as FactRecord["provenance"];
+    const attempt = memory.applyRevision(
+      {
+        origin: "dreaming",
+        summary: "half",
+        operations: [
+          { op: "retire", id: "a" },
+          { op: "update", id: "b", patch: { text: "Flight on Saturday" } },
+          { op: "add", fact: { text: "Poison", origin: "dreaming", source: "dream", provenance: uncloneable } },
+        ],
+      },
+      200,
+    );
+    await expect(attempt).rejects.toThrow();
+    await database.reopen();
+    const reopened = new MemoryStore(database.db);
+    expect(await reopened.listFacts()).toEqual(before);
+    expect(await reopened.listRevisions()).toHaveLength(1);
+  });
+
   it("refuses to undo a revision whose facts changed since, until the later change is undone", async () => {
     await seed();
     const first = await memory.editFact("a", { text: "Prefers green tea" }, "user", 200);
