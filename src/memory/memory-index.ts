@@ -122,12 +122,16 @@ export class MemoryIndex {
 
   /** Adds a document, or replaces the one with the same id (text, vector and weights alike). */
   upsert(document: IndexedDocument): void {
+    const dimensions = this.#vectors.dimensions;
+    // Checked before anything changes, so a bad vector leaves the index as it was.
+    if (document.embedding && document.embedding.length !== dimensions) {
+      throw new RangeError(`Expected a ${dimensions}-dimensional vector, got ${document.embedding.length}.`);
+    }
     let slot = this.#slotOf.get(document.id);
     if (slot === undefined) {
       slot = this.#free.pop() ?? this.#ids.length;
       this.#slotOf.set(document.id, slot);
     }
-    // Check the vector before touching anything, so a bad one leaves the index as it was.
     if (document.embedding) this.#vectors.set(slot, document.embedding);
     else this.#vectors.clear(slot);
     this.#keyword.upsert(document.id, document.text);

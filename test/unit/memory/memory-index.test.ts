@@ -142,7 +142,10 @@ describe("memory search: incremental updates", () => {
     const index = new MemoryIndex({ dimensions: 4 });
     index.upsert(doc("a", "Gym on Mondays", { embedding: v(1, 0, 0, 0) }));
     expect(() => index.upsert(doc("a", "Changed", { embedding: [1, 0] }))).toThrow(RangeError);
+    expect(() => index.upsert(doc("b", "Brand new", { embedding: [1, 0] }))).toThrow(RangeError);
     expect(ids(index, "gym")).toEqual(["a"]);
+    expect(index.has("b")).toBe(false);
+    expect(index.size).toBe(1);
     expect(() => index.search({ text: "gym", embedding: [1, 0], now: NOW })).toThrow(RangeError);
   });
 
