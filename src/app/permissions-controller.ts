@@ -1,4 +1,10 @@
-import { DEFAULT_GATE_POLICY, LOCAL_SOURCE, type GatePolicy, type SourceAccess } from "../core/agent/gate-policy";
+import {
+  DEFAULT_GATE_POLICY,
+  LOCAL_SOURCE,
+  USER_SOURCE,
+  type GatePolicy,
+  type SourceAccess,
+} from "../core/agent/gate-policy";
 import type { ToolRegistry } from "../core/agent/tool-registry";
 import { connectorNameOf } from "../gate/connector";
 import type { SettingsStore } from "../store/settings-store";
@@ -61,12 +67,13 @@ function isAccess(value: string): value is SourceAccess {
   return (SOURCE_ACCESS as readonly string[]).includes(value);
 }
 
-/** Every source with a read tool, in the registry's order. */
+/** Every source with a read tool, in the registry's order; the user is not a source to gate (see `decide`). */
 export function readSources(tools: ToolRegistry): PermissionSource[] {
   const byId = new Map<string, string[]>();
   for (const tool of tools.list()) {
     if (tool.effect !== "read") continue;
     const id = connectorNameOf(tool);
+    if (id === USER_SOURCE) continue;
     byId.set(id, [...(byId.get(id) ?? []), tool.name]);
   }
   return [...byId].map(([id, names]) => ({ id, name: sourceName(id), tools: names }));

@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "vitest
 import { ERROR_HINTS } from "../../src/core/errors";
 import { formatBytes } from "../../src/core/format";
 import { LOCAL_MODEL_ORIGIN, slugify } from "../../src/models/local-folder-import";
+import { describeEngineCall } from "../fakes/engine-script";
 import { FOLDER_LIBRARY_FILE, linkModelFolder, writeModelFolder, type ModelFolder } from "../fakes/model-folder";
 import { startTestServer, type TestServer } from "../fakes/test-server";
 import {
@@ -183,13 +184,10 @@ test("a folder is copied with progress, listed, stored, loaded and chatted with,
   expect((await shown.locator(".body").innerText()).trim()).toBe(answer);
   expect(await shown.getByTestId("answer-stats").innerText()).toContain(LOCAL_ID);
 
-  // The engine loaded the folder model (reading it from the caches above) and was asked once.
+  // The engine loaded the folder model (reading it from the caches above), decided to answer, and answered.
   const calls = server.engineCalls.slice(callsBefore);
-  expect(calls.map((call) => (call.kind === "reload" ? `reload ${call.modelId}` : "chat"))).toEqual([
-    `reload ${LOCAL_ID}`,
-    "chat",
-  ]);
-  expect(server.chatRequests.at(-1)?.messages.at(-1)).toEqual({ role: "user", content: "Where do you come from?" });
+  expect(calls.map(describeEngineCall)).toEqual([`reload ${LOCAL_ID}`, "decide", "chat"]);
+  expect(server.answerRequests.at(-1)?.messages.at(-1)).toEqual({ role: "user", content: "Where do you come from?" });
   // No model file came from the test server or from anywhere else; nothing asked for the synthetic URLs.
   expect(modelFileRequests()).toEqual([]);
   expect(elsewhere.filter((url) => url.startsWith(LOCAL_MODEL_ORIGIN))).toEqual([]);

@@ -3,7 +3,7 @@
  * starts, loads the model and answers with the network off. The model worker is the scripted test
  * double; its script is answered by the harness's Playwright route, which works offline.
  */
-import { isDecisionRequest } from "../fakes/engine-script";
+import { describeEngineCall } from "../fakes/engine-script";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { FIXTURE_MODEL_ID } from "../fakes/fake-hub";
@@ -77,12 +77,8 @@ test("with a model downloaded, the app starts, loads it and answers with the net
 
     // The engine was reloaded and asked once, and nothing (no hub file, no app file) reached the network.
     const calls = server.engineCalls.slice(callsBefore);
-    expect(
-      calls.map((call) =>
-        call.kind === "reload" ? `reload ${call.modelId}` : isDecisionRequest(call.request) ? "decide" : "chat",
-      ),
-    ).toEqual([`reload ${MODEL}`, "decide", "chat"]);
-    expect(server.chatRequests.at(-1)?.messages.at(-1)).toEqual({ role: "user", content: "Are you still there?" });
+    expect(calls.map(describeEngineCall)).toEqual([`reload ${MODEL}`, "decide", "chat"]);
+    expect(server.answerRequests.at(-1)?.messages.at(-1)).toEqual({ role: "user", content: "Are you still there?" });
     expect(server.requests(/^\/hub\//)).toEqual([]);
     // The browser's own update check of the worker's scripts, scheduled by an earlier online
     // navigation, runs in the browser process, outside Playwright's offline emulation.

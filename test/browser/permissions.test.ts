@@ -35,9 +35,8 @@ test("with Save files set to run without asking, the agent's file is saved at on
   await openView(page, "Settings");
   await page.getByRole("heading", { name: "Permissions" }).waitFor();
 
-  // The shipped tools: one source to read (questions to the user), one change (save_file).
-  const questions = permissions(page).getByLabel("Questions to you (ask_user)", { exact: true });
-  expect(await questions.inputValue()).toBe("allow");
+  // The shipped tools: no outside source to read yet (asking the user is always allowed), one change (save_file).
+  expect(await permissions(page).getByLabel("Questions to you (ask_user)", { exact: true }).count()).toBe(0);
   expect(await permissions(page).getByLabel("Other sources", { exact: true }).inputValue()).toBe("allow");
   const checkbox = runWithoutAsking(page, "Save files");
   expect(await checkbox.isChecked()).toBe(false);

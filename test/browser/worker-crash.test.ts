@@ -7,7 +7,7 @@
 import type { Locator, Page, Worker } from "playwright-core";
 import { beforeEach, expect, test } from "vitest";
 import { ERROR_HINTS } from "../../src/core/errors";
-import { isDecisionRequest, SCRIPTED_CRASH_MESSAGE, type EngineCall } from "../fakes/engine-script";
+import { describeEngineCall, SCRIPTED_CRASH_MESSAGE, type EngineCall } from "../fakes/engine-script";
 import { FIXTURE_MODEL_ID } from "../fakes/fake-hub";
 import { loadSelectedModel, modelButton, modelError, openView, waitForAppReady } from "./harness/app-steps";
 import { useBrowserSuite } from "./harness/suite";
@@ -57,9 +57,7 @@ function watchWorkers(page: Page): WorkerWatch {
 }
 
 function describeCalls(calls: EngineCall[]): string[] {
-  return calls.map((call) =>
-    call.kind === "reload" ? `reload ${call.modelId}` : isDecisionRequest(call.request) ? "decide" : "chat",
-  );
+  return calls.map(describeEngineCall);
 }
 
 /** Text as a user reads it: whitespace collapsed. */

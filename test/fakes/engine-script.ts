@@ -136,3 +136,9 @@ export class EngineScriptQueue implements ScriptSource {
     return this.chatRequests().filter((request) => !isDecisionRequest(request));
   }
 }
+
+/** A call as a test lists it: `reload <model>`, `decide` (an agent decision) or `chat` (an answer). */
+export function describeEngineCall(call: EngineCall): string {
+  if (call.kind === "reload") return `reload ${call.modelId}`;
+  return isDecisionRequest(call.request) ? "decide" : "chat";
+}

@@ -22,6 +22,9 @@ export const DEFAULT_GATE_POLICY: GatePolicy = { readAccess: {}, defaultReadAcce
 /** The source a tool without a connector touches: the device itself. */
 export const LOCAL_SOURCE = "local";
 
+/** The user, as `ask_user` reaches them: not an outside source, so no setting or taint gates it. */
+export const USER_SOURCE = "user";
+
 export interface GateInput {
   readonly tool: string;
   readonly effect: ToolEffect;
@@ -55,15 +58,21 @@ function fromSources(input: GateInput): string {
  * The Gate's policy, as a pure function. In order:
  * 1. Kill switch on → `frozen`, whatever the action.
  * 2. Connector not connected → `deny`.
- * 3. `read`: the source's access setting (default allow); an allowed read whose arguments came
+ * 3. `read` of the user (`ask_user`): always allowed.
+ * 4. `read`: the source's access setting (default allow); an allowed read whose arguments came
  *    from untrusted text asks instead (a query or URL copied from a mail can leak data).
- * 4. `write`: asks, unless the user auto-approves this tool and the action is not tainted at all.
- * 5. `send`: always asks. Nothing leaves without approval of exactly what will leave.
+ * 5. `write`: asks, unless the user auto-approves this tool and the action is not tainted at all.
+ * 6. `send`: always asks. Nothing leaves without approval of exactly what will leave.
  */
 export function decide(input: GateInput): GateDecision {
   const source = input.connector ?? LOCAL_SOURCE;
   if (input.killSwitch) return { verdict: "frozen", why: "The kill switch is on: nothing runs until you turn it off." };
   if (!input.connected) return { verdict: "deny", why: `${source} is not connected.` };
+  // A question to the user only shows text to the person who decides everything else anyway;
+  // an approval card in front of it would be a question about a question.
+  if (input.effect === "read" && source === USER_SOURCE) {
+    return { verdict: "allow", why: "Asking you is always allowed: whether and what to answer is up to you." };
+  }
   switch (input.effect) {
     case "read": {
       const access = input.policy.readAccess[source] ?? input.policy.defaultReadAccess;

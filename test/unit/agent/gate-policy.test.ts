@@ -180,6 +180,31 @@ describe("what the gate tells the user", () => {
   });
 });
 
+describe("asking the user (ask_user, the user connector)", () => {
+  const ask = (access: SourceAccess, taint: TaintLevel, killSwitch = false): GateInput => ({
+    tool: "ask_user",
+    effect: "read",
+    connector: "user",
+    connected: true,
+    taint,
+    untrustedSources: taint === "none" ? [] : ["gmail:1890ab"],
+    killSwitch,
+    policy: { readAccess: { user: access }, defaultReadAccess: access, autoApprovedWrites: [] },
+  });
+
+  it("is allowed whatever the read settings and the taint: a card in front of a question would be a question about a question", () => {
+    for (const access of ["allow", "ask", "deny"] as const) {
+      for (const taint of ["none", "context", "arguments"] as const) {
+        expect(decide(ask(access, taint)).verdict, `${access} × ${taint}`).toBe("allow");
+      }
+    }
+  });
+
+  it("is still frozen by the kill switch", () => {
+    expect(decide(ask("allow", "none", true)).verdict).toBe("frozen");
+  });
+});
+
 describe("turning a taint record into a taint level", () => {
   it("distinguishes none, context and arguments", () => {
     const clean = assessTaint({ q: "invoices" }, [userMessage("find invoices")]);

@@ -21,9 +21,9 @@ import { useGateHarness } from "../gate/gate-harness";
 import { FreshDatabase } from "../store/fresh-database";
 
 describe("what Settings → Permissions lists", () => {
-  it("lists the shipped tools' sources by name, and save_file as the one write", () => {
+  it("lists no source to gate for the shipped tools (asking the user is always allowed), and save_file as the one write", () => {
     const tools = chatToolRegistry();
-    expect(readSources(tools)).toEqual([{ id: "user", name: "Questions to you", tools: ["ask_user"] }]);
+    expect(readSources(tools)).toEqual([]);
     expect(autoApprovableWrites(tools)).toEqual([{ tool: "save_file", name: "Save files", source: "Files" }]);
   });
 
