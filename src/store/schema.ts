@@ -1,4 +1,5 @@
 import type { DBSchema } from "idb";
+import type { ActionOutcome } from "../core/agent/action";
 import type { Provenance } from "../core/agent/provenance";
 import type { BudgetLedger } from "../core/agent/token-budget";
 import type { CatalogRecord } from "../core/model-catalog";
@@ -41,6 +42,8 @@ export interface ChatMessageRecord {
   provenance?: Provenance;
   /** The action a decision or result belongs to (its approval record's id). */
   actionId?: string;
+  /** For a result: the Gate's outcome when it was written (`pending` until the user decides). */
+  outcome?: ActionOutcome["status"];
   /** Set on assistant messages: how the answer ended and what web-llm reported. */
   finishReason?: "stop" | "length" | "abort" | "error";
   usage?: ChatUsage;
