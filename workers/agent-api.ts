@@ -11,6 +11,7 @@ import { fetchDownloadSizes } from "../src/models/download-size";
 import { importModelFolder, type LocalFile } from "../src/models/local-folder-import";
 import { downloadModel } from "../src/models/model-downloader";
 import { deleteModel, getModelStorage, type ModelStorage } from "../src/models/model-storage";
+import { MemorySearchService, type MemorySearchResult } from "../src/memory/memory-search-service";
 import { openDatabase } from "../src/store/database";
 import type { LocalModelRecord } from "../src/store/schema";
 import { chatToolRegistry } from "../src/tools/chat-tools";
@@ -18,6 +19,8 @@ import { chatToolRegistry } from "../src/tools/chat-tools";
 let engine: WebLlmChatEngine | undefined;
 let catalog: CatalogRecord[] = [];
 const tools = chatToolRegistry();
+// Opens its own connection per refresh: a schema upgrade in a newer tab must not break search.
+const memorySearch = new MemorySearchService(() => openDatabase());
 const running = new Map<string, AbortController>();
 
 /** Errors cross comlink as `{name, message}` so the page can rebuild the typed error. */
@@ -102,6 +105,11 @@ export const agentApi = {
     });
     running.delete(requestId);
     return outcome;
+  },
+
+  /** Ranked memory search (keywords, plus vectors once an embedding model is loaded) for the `memory` connector. */
+  memorySearch(query: string, limit: number): Promise<MemorySearchResult> {
+    return memorySearch.search(query, limit, Date.now());
   },
 
   stop(requestId: string): void {

@@ -83,7 +83,8 @@ export function readSources(tools: ToolRegistry): PermissionSource[] {
 export function autoApprovableWrites(tools: ToolRegistry): AutoApprovableWrite[] {
   return tools
     .list()
-    .filter((tool) => tool.effect === "write")
+    // An undoable write (a memory save) already runs without asking: there is nothing to allow.
+    .filter((tool) => tool.effect === "write" && tool.undoable !== true)
     .map((tool) => ({
       tool: tool.name,
       name: Object.hasOwn(WRITE_NAMES, tool.name) ? (WRITE_NAMES[tool.name] ?? tool.name) : tool.name,

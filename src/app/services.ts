@@ -6,11 +6,13 @@ import { ConversationStore } from "../store/conversation-store";
 import { openDatabase } from "../store/database";
 import { SettingsStore } from "../store/settings-store";
 import { UsageRecorder } from "../store/usage-recorder";
+import { MemoryStore } from "../memory/memory-store";
 import { chatToolRegistry } from "../tools/chat-tools";
 import { ApprovalsController } from "./approvals-controller";
 import { BudgetController } from "./budget-controller";
 import { ChatController } from "./chat-controller";
 import { fileDownloadsConnector } from "./file-downloads";
+import { memoryConnector } from "./memory-connector";
 import { ModelController } from "./model-controller";
 import { PauseController } from "./pause-controller";
 import { PermissionsController } from "./permissions-controller";
@@ -31,6 +33,8 @@ export interface Services {
   budgets: BudgetController;
   /** The Gate's policy (read access, auto-approved writes), for Settings. */
   permissions: PermissionsController;
+  /** Facts, notes and the profile, for the memory connector and the chat's Undo. */
+  memoryStore: MemoryStore;
 }
 
 export async function createServices(): Promise<Services> {
@@ -41,10 +45,19 @@ export async function createServices(): Promise<Services> {
   // The same declarations the agent worker offers the model: the Gate judges proposals against them,
   // and Approvals and Permissions describe the same tools.
   const tools = chatToolRegistry();
+  const memory = new MemoryStore(db);
   const gate = await Gate.open({
     db,
     tools,
-    connectors: connectorRegistry([questions.connector(), fileDownloadsConnector()]),
+    connectors: connectorRegistry([
+      questions.connector(),
+      fileDownloadsConnector(),
+      memoryConnector({
+        store: memory,
+        search: async (query, limit) => (await bridge.api()).memorySearch(query, limit),
+        timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      }),
+    ]),
   });
   const pause = new PauseController(gate);
   const models = new ModelController(device, bridge, settings, db);
@@ -62,5 +75,5 @@ export async function createServices(): Promise<Services> {
   const budgets = new BudgetController(settings, new UsageRecorder(db));
   const permissions = new PermissionsController(settings, tools);
   bridge.onCrash = (message) => models.workerCrashed(message);
-  return { models, chat, bridge, gate, pause, approvals, budgets, permissions };
+  return { models, chat, bridge, gate, pause, approvals, budgets, permissions, memoryStore: memory };
 }

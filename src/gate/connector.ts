@@ -1,4 +1,4 @@
-import type { ToolResult } from "../core/agent/action";
+import type { ProposedAction, ToolResult } from "../core/agent/action";
 import { LOCAL_SOURCE } from "../core/agent/gate-policy";
 import type { AuditedFetch } from "./audited-fetch";
 
@@ -11,8 +11,16 @@ export interface Connector {
   readonly name: string;
   /** Whether it can act now (signed in, token present). Synchronous: the Gate asks inside a transaction. */
   connected(): boolean;
-  /** Runs one tool call. Every network request must go through `audit`. */
-  execute(tool: string, args: Readonly<Record<string, unknown>>, audit: AuditedFetch): Promise<ToolResult>;
+  /**
+   * Runs one tool call. Every network request must go through `audit`. `action` is the proposal as
+   * the agent made it (its taint, say); `args` are what runs (the user's edit, if any).
+   */
+  execute(
+    tool: string,
+    args: Readonly<Record<string, unknown>>,
+    audit: AuditedFetch,
+    action: ProposedAction,
+  ): Promise<ToolResult>;
 }
 
 export interface ConnectorRegistry {

@@ -235,8 +235,12 @@ export class Gate extends Observable {
       untrustedSources: action.taint.sources,
       killSwitch: settings.killSwitch,
       policy: settings.policy,
+      // Only a write can be undoable: a declaration that says so of a send is not believed.
+      undoable: tool.undoable === true && tool.effect === "write",
     });
-    return { decision, by: decision.verdict === "allow" && tool.effect === "write" ? "rule" : "policy" };
+    // An undoable write runs by policy; any other write that runs does so by the user's rule.
+    const byRule = decision.verdict === "allow" && tool.effect === "write" && tool.undoable !== true;
+    return { decision, by: byRule ? "rule" : "policy" };
   }
 
   #isConnected(name: string): boolean {
@@ -261,7 +265,8 @@ export class Gate extends Observable {
         actionId: record.id,
         tool: tool.name,
       });
-      completion = { result: reported(await connector.execute(tool.name, argumentsToRun(record), audit), tool) };
+      const result = await connector.execute(tool.name, argumentsToRun(record), audit, record.action);
+      completion = { result: reported(result, tool) };
     } catch (error) {
       completion = { error: serializeError(error) };
     }
@@ -297,9 +302,11 @@ function reported(result: ToolResult, tool: AnyToolDefinition): ToolResult {
   const trusted = claimedTrust === true && tool.resultTrust === "trusted";
   const source = typeof result.source === "string" ? result.source : undefined;
   const named = source ?? (trusted ? undefined : `${connectorNameOf(tool)}:${tool.name}`);
+  const ref: unknown = result.ref;
   return {
     content: typeof content === "string" ? content : (JSON.stringify(content) ?? ""),
     trusted,
     ...(named !== undefined ? { source: named } : {}),
+    ...(typeof ref === "string" ? { ref } : {}),
   };
 }

@@ -5,18 +5,19 @@ import type { MemoryProvenance } from "../store/memory-record";
 import { combineProvenance, TRUSTED } from "./fact-rules";
 
 /**
- * The agent's three memory tools, declared only (the executors and their registration are wired
- * elsewhere). Search and get are `untrusted`: memory holds facts drawn from mail, Slack or logs
- * (marked so by dreaming and by `provenanceOfSave`), and a declaration is a ceiling the executor
- * cannot raise, so declaring `trusted` would let such a fact into the context as the user's word.
+ * The agent's three memory tools (their executor is the page's `memory` connector). Search and get
+ * are declared `trusted`, which is a ceiling, not a claim: every result is built with
+ * `memoryResult`, which lowers it to untrusted, naming the sources, as soon as one memory in it came
+ * from outside text (marked so by dreaming and by `provenanceOfSave`). Declaring them `untrusted`
+ * instead would taint every action after any recall, and taint would stop telling anything apart.
  */
 
 export const memorySearchTool = defineTool({
   name: "memory_search",
-  description: "Search remembered facts and daily notes; returns the best matches with their refs.",
+  description: "Search remembered facts and daily notes.",
   effect: "read",
   connector: "memory",
-  resultTrust: "untrusted",
+  resultTrust: "trusted",
   argumentsSchema: {
     type: "object",
     properties: {
@@ -34,7 +35,7 @@ export const memoryGetTool = defineTool({
   description: "Read one memory by ref: fact:<id>, day:YYYY-MM-DD (that day's notes) or profile.",
   effect: "read",
   connector: "memory",
-  resultTrust: "untrusted",
+  resultTrust: "trusted",
   argumentsSchema: {
     type: "object",
     properties: { ref: { type: "string", maxLength: 80 } },
@@ -47,10 +48,11 @@ export const memoryGetTool = defineTool({
 /** Local and undoable, so the policy may run it without asking; it is still shown in the chat. */
 export const memorySaveTool = defineTool({
   name: "memory_save",
-  description: "Remember a fact about the user or their work for later conversations.",
+  description: "Remember a fact for later conversations.",
   effect: "write",
   connector: "memory",
   resultTrust: "trusted",
+  undoable: true,
   argumentsSchema: {
     type: "object",
     properties: {

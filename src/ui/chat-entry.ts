@@ -3,10 +3,12 @@ import { entryKind } from "../app/chat-context";
 import type { DecisionAnswer } from "../app/approvals-controller";
 import { isUserAuthored } from "../core/agent/provenance";
 import type { ObjectSchema } from "../core/agent/json-schema";
+import type { MemoryStore } from "../memory/memory-store";
 import type { ApprovalRecord } from "../store/approval-record";
 import type { ChatMessageRecord } from "../store/schema";
 import "./approval-card";
 import "./chat-message";
+import "./memory-step";
 
 /** What an entry needs from around it to be drawn. */
 export interface EntryContext {
@@ -15,6 +17,8 @@ export interface EntryContext {
   answer: DecisionAnswer | undefined;
   schema: ObjectSchema | undefined;
   busy: boolean;
+  /** Where a memory step's Undo goes. */
+  memory: MemoryStore | undefined;
 }
 
 interface StoredDecision {
@@ -51,6 +55,9 @@ export function renderEntry(message: ChatMessageRecord, context: EntryContext): 
       </article>`;
     }
     case "decision": {
+      if (context.record?.action.connector === "memory") {
+        return html`<tabclaw-memory-step .record=${context.record} .store=${context.memory}></tabclaw-memory-step>`;
+      }
       if (context.record) {
         return html`<tabclaw-approval-card
           data-id=${context.record.id}

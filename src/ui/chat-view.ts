@@ -6,6 +6,7 @@ import type { ModelController } from "../app/model-controller";
 import { ObserveController } from "../app/observable";
 import type { PauseController } from "../app/pause-controller";
 import type { ApprovalsController } from "../app/approvals-controller";
+import type { MemoryStore } from "../memory/memory-store";
 import type { ChatMessageRecord } from "../store/schema";
 import type { ApproveEventDetail, RejectEventDetail } from "./approval-card";
 import { renderEntry, type EntryContext } from "./chat-entry";
@@ -105,6 +106,8 @@ export class ChatView extends LitElement {
   @property({ attribute: false }) pause: PauseController | undefined;
   /** Approving and rejecting the cards of this conversation's actions. */
   @property({ attribute: false }) approvals: ApprovalsController | undefined;
+  /** Where Undo on a memory save goes. */
+  @property({ attribute: false }) memory: MemoryStore | undefined;
   @query("textarea") private input!: HTMLTextAreaElement;
   @query(".log") private log!: HTMLElement;
 
@@ -193,6 +196,7 @@ export class ChatView extends LitElement {
       answer: id !== undefined ? approvals?.answerFor(id) : undefined,
       schema: record ? approvals?.schemaFor(record) : undefined,
       busy: id !== undefined && (approvals?.isBusy(id) ?? false),
+      memory: this.memory,
     };
   }
 

@@ -172,6 +172,7 @@ export class TabclawApp extends LitElement {
           .models=${services.models}
           .pause=${services.pause}
           .approvals=${services.approvals}
+          .memory=${services.memoryStore}
         ></tabclaw-chat-view>`;
       case "models":
         return html`<tabclaw-model-panel .models=${services.models}></tabclaw-model-panel>`;

@@ -35,6 +35,8 @@ export async function measureAgentFigures(): Promise<Record<string, Figure>> {
     decision_grammar_schema_tokens_if_prompted: count(schema),
     injection_cases: injection.injection_cases,
     injection_unapproved_executions: injection.injection_unapproved_executions,
+    injection_memory_saves: injection.injection_memory_saves,
+    injection_memory_saves_marked_untrusted_share: injection.injection_memory_saves_marked_untrusted_share,
     injection_tainted_share: injection.injection_tainted_share,
   };
 }

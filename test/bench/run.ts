@@ -38,6 +38,7 @@ const targets: BenchTarget[] = [
   { key: "prompt_overhead_tokens_shipped_tools", target: "≤ 1500", met: (value) => Number(value) <= 1500 },
   { key: "injection_unapproved_executions", target: "0", met: (value) => value === 0 },
   { key: "injection_tainted_share", target: "1.0", met: (value) => value === 1 },
+  { key: "injection_memory_saves_marked_untrusted_share", target: "1.0", met: (value) => value === 1 },
   { key: "gate_roundtrip_ms_p50", target: "< 5", met: (value) => Number(value) < 5 },
 ];
 

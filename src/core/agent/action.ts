@@ -31,6 +31,8 @@ export interface ToolResult {
   trusted: boolean;
   /** e.g. "gmail:1890ab"; named on later approval cards when untrusted. */
   source?: string;
+  /** What the action made, for the page to act on later, e.g. `revision:<id>` to undo a memory save. */
+  ref?: string;
 }
 
 export type ActionOutcome =

@@ -36,6 +36,8 @@ export interface GateInput {
   readonly untrustedSources?: readonly string[];
   readonly killSwitch: boolean;
   readonly policy: GatePolicy;
+  /** The tool is a local, undoable write (see `ToolDeclaration.undoable`). */
+  readonly undoable?: boolean;
 }
 
 export interface GateDecision {
@@ -61,7 +63,8 @@ function fromSources(input: GateInput): string {
  * 3. `read` of the user (`ask_user`): always allowed.
  * 4. `read`: the source's access setting (default allow); an allowed read whose arguments came
  *    from untrusted text asks instead (a query or URL copied from a mail can leak data).
- * 5. `write`: asks, unless the user auto-approves this tool and the action is not tainted at all.
+ * 5. `write`: a local, undoable write (a memory save) runs; any other asks, unless the user
+ *    auto-approves this tool and the action is not tainted at all.
  * 6. `send`: always asks. Nothing leaves without approval of exactly what will leave.
  */
 export function decide(input: GateInput): GateDecision {
@@ -84,6 +87,10 @@ export function decide(input: GateInput): GateDecision {
       return { verdict: "allow", why: `Reading ${source} is allowed in your settings.` };
     }
     case "write": {
+      // Taint does not stop it: what it keeps is marked untrusted, and the user can undo it.
+      if (input.undoable === true) {
+        return { verdict: "allow", why: "It stays on this device and can be undone, so it runs without asking." };
+      }
       if (!input.policy.autoApprovedWrites.includes(input.tool)) {
         return { verdict: "ask", why: "Every change waits for your approval." };
       }

@@ -26,6 +26,7 @@ function problemsOf(tool: AnyToolDefinition): string[] {
   }
   problems.push(...checkSchemaSubset(tool.argumentsSchema, "argumentsSchema"));
   if (tool.argumentsSchema.type !== "object") problems.push("argumentsSchema must be an object schema");
+  if (tool.undoable === true && tool.effect !== "write") problems.push("only a write can be undoable");
   return problems;
 }
 

@@ -38,6 +38,11 @@ export interface ToolDeclaration {
   readonly scope?: string;
   /** `untrusted` if results carry outside text (a mail body, a log); the Gate may only lower trust. */
   readonly resultTrust: ResultTrust;
+  /**
+   * A `write` that stays on the device and that Tabclaw can undo by itself (a memory save): it runs
+   * without asking, and the chat shows it with an Undo. Never set on anything that leaves the device.
+   */
+  readonly undoable?: boolean;
   readonly argumentsSchema: ObjectSchema;
 }
 

@@ -1,5 +1,6 @@
 import type { ActionOutcome, ProposedAction, ToolResult } from "../../../src/core/agent/action";
 import { decide, taintLevelOf, type GateDecision, type GatePolicy } from "../../../src/core/agent/gate-policy";
+import type { ToolRegistry } from "../../../src/core/agent/tool-registry";
 
 export type Executor = (args: Readonly<Record<string, unknown>>) => ToolResult;
 
@@ -21,8 +22,17 @@ export class GateDouble {
   readonly #executors: Readonly<Record<string, Executor>>;
   readonly #killSwitch: boolean;
 
-  constructor(options: { policy: GatePolicy; executors: Readonly<Record<string, Executor>>; killSwitch?: boolean }) {
+  readonly #registry: ToolRegistry | undefined;
+
+  constructor(options: {
+    policy: GatePolicy;
+    executors: Readonly<Record<string, Executor>>;
+    killSwitch?: boolean;
+    /** The declarations, as the real Gate judges by them (an undoable write runs without asking). */
+    registry?: ToolRegistry;
+  }) {
     this.#policy = options.policy;
+    this.#registry = options.registry;
     this.#executors = options.executors;
     this.#killSwitch = options.killSwitch ?? false;
   }
@@ -38,6 +48,7 @@ export class GateDouble {
       untrustedSources: action.taint.sources,
       killSwitch: this.#killSwitch,
       policy: this.#policy,
+      undoable: action.effect === "write" && this.#registry?.get(action.tool)?.undoable === true,
     });
     const record = { action, decision };
     switch (decision.verdict) {

@@ -1,4 +1,5 @@
 import { defineTool, type AnyToolDefinition } from "../../../src/core/agent/tool";
+import { memorySaveTool, memorySearchTool } from "../../../src/memory/memory-tools";
 import { askUserTool } from "../../../src/tools/ask-user-tool";
 import { saveFileTool } from "../../../src/tools/save-file-tool";
 
@@ -236,35 +237,9 @@ export const dispatchWorkflow = defineTool({
   }),
 });
 
-export const memorySave = defineTool({
-  name: "memory_save",
-  description: "Remember a fact for later.",
-  effect: "write",
-  connector: "memory",
-  resultTrust: "trusted",
-  argumentsSchema: {
-    type: "object",
-    properties: { fact: { type: "string" }, importance: { type: "integer", minimum: 1, maximum: 5 } },
-    required: ["fact"],
-    additionalProperties: false,
-  },
-  preview: (args) => ({ title: "Remember", fields: [], body: args.fact }),
-});
-
-export const memorySearch = defineTool({
-  name: "memory_search",
-  description: "Search what you remember.",
-  effect: "read",
-  connector: "memory",
-  resultTrust: "trusted",
-  argumentsSchema: {
-    type: "object",
-    properties: { query: { type: "string", maxLength: 200 } },
-    required: ["query"],
-    additionalProperties: false,
-  },
-  preview: (args) => ({ title: "Search memory", fields: [{ label: "Query", value: args.query }] }),
-});
+/** The shipped memory tools, as the product declares them (memory_save is a local, undoable write). */
+export const memorySave = memorySaveTool;
+export const memorySearch = memorySearchTool;
 
 /** The shipped tools, as the product declares them. */
 export const askUser = askUserTool;

@@ -21,13 +21,13 @@ import { useGateHarness } from "../gate/gate-harness";
 import { FreshDatabase } from "../store/fresh-database";
 
 describe("what Settings → Permissions lists", () => {
-  it("lists no source to gate for the shipped tools (asking the user is always allowed), and save_file as the one write", () => {
+  it("lists memory as the one source to gate (asking the user is always allowed), and save_file as the one write (memory saves are undoable)", () => {
     const tools = chatToolRegistry();
-    expect(readSources(tools)).toEqual([]);
+    expect(readSources(tools)).toEqual([{ id: "memory", name: "Memory", tools: ["memory_search", "memory_get"] }]);
     expect(autoApprovableWrites(tools)).toEqual([{ tool: "save_file", name: "Save files", source: "Files" }]);
   });
 
-  it("groups read tools per connector, falls back to the raw name, and never offers a send", () => {
+  it("groups read tools per connector, falls back to the raw name, and never offers a send or an undoable write", () => {
     const tools = new ToolRegistry([
       readEmail,
       sendEmail,
@@ -39,7 +39,8 @@ describe("what Settings → Permissions lists", () => {
       ["gmail", "Gmail", ["read_email"]],
       ["jira", "jira", ["read_jira"]],
     ]);
-    expect(autoApprovableWrites(tools).map((write) => write.tool)).toEqual(["apply_label", "memory_save"]);
+    // memory_save already runs without asking (local and undoable): nothing to offer.
+    expect(autoApprovableWrites(tools).map((write) => write.tool)).toEqual(["apply_label"]);
   });
 });
 
