@@ -46,3 +46,19 @@ export function isBudgetLimits(value: unknown): value is BudgetLimits {
     Object.values(value.perRoutine).every(isLimit)
   );
 }
+
+/** Nightly dreaming as Settings stores it. */
+export interface DreamingSettings {
+  enabled: boolean;
+  /** `HH:MM`, 24-hour, in the user's zone. */
+  time: string;
+}
+
+export function isDreamingSettings(value: unknown): value is DreamingSettings {
+  return (
+    isRecord(value) &&
+    typeof value.enabled === "boolean" &&
+    typeof value.time === "string" &&
+    /^([01]\d|2[0-3]):[0-5]\d$/.test(value.time)
+  );
+}

@@ -1,7 +1,7 @@
 import { DEFAULT_GATE_POLICY, type GatePolicy } from "../core/agent/gate-policy";
 import { DEFAULT_BUDGET_LIMITS, type BudgetLimits } from "../core/agent/token-budget";
 import type { Database } from "./database";
-import { isBoolean, isBudgetLimits, isGatePolicy } from "./setting-guards";
+import { isBoolean, isBudgetLimits, isDreamingSettings, isGatePolicy, type DreamingSettings } from "./setting-guards";
 
 /** Typed settings with defaults; unknown or malformed values fall back to the default. */
 export interface Settings {
@@ -16,6 +16,8 @@ export interface Settings {
   gatePolicy: GatePolicy;
   /** Daily token limits, as `TokenBudget` takes them. */
   budgetLimits: BudgetLimits;
+  /** Nightly dreaming: on or off, and the local time (`HH:MM`) it runs at. */
+  dreaming: DreamingSettings;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -26,6 +28,7 @@ export const DEFAULT_SETTINGS: Settings = {
   killSwitch: false,
   gatePolicy: DEFAULT_GATE_POLICY,
   budgetLimits: DEFAULT_BUDGET_LIMITS,
+  dreaming: { enabled: true, time: "03:00" },
 };
 
 /**
@@ -39,6 +42,7 @@ const SHAPE_CHECKS: { readonly [K in keyof Settings]?: (value: unknown) => boole
   killSwitch: isBoolean,
   gatePolicy: isGatePolicy,
   budgetLimits: isBudgetLimits,
+  dreaming: isDreamingSettings,
 };
 
 /** A stored value as its typed setting: the default when it is missing or has the wrong shape. */
