@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing } from "lit";
+import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { REVISION_REF } from "../app/memory-connector";
 import { announceMemoryChanged } from "../memory/memory-channel";
@@ -59,9 +59,8 @@ export class MemoryStep extends LitElement {
   @state() private undone = false;
   @state() private message = "";
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.#readUndone();
+  override updated(changed: PropertyValues<this>): void {
+    if (changed.has("record") || changed.has("store")) void this.#readUndone();
   }
 
   /** Undone in an earlier visit, or from the Memory view: the line says so after a reload too. */

@@ -210,3 +210,54 @@ test("the chat budget: tokens used show in Settings, and a spent budget stops th
   expect(suite.server.chatRequests.length).toBe(asked);
   assertNoErrors();
 });
+
+test("memory: a save runs without asking, is shown with Undo, is found by a later search, and Undo forgets it", async () => {
+  const { page, assertNoErrors } = await suite.open();
+  await waitForAppReady(page);
+  await loadFixtureModel(page, suite.server);
+  const decide = (tool: string, args: Record<string, unknown>) => ({
+    text: JSON.stringify({ tool, reason: "Scripted.", arguments: args }),
+  });
+  const fact = "Ana's birthday is on the 3rd of March";
+  suite.server.setEngineScript({ decisions: [decide("memory_save", { fact })], responses: [{ text: "Noted." }] });
+  await sendMessage(page, fact);
+  await waitForAnswer(page, 1);
+  const step = page.locator("tabclaw-chat-view tabclaw-memory-step");
+  await step.first().waitFor();
+  expect(await step.first().getByTestId("memory-step").innerText()).toBe(`Remembered: ${fact}`);
+  // Nothing waits for approval: memory saves are local and undoable.
+  expect(await page.getByRole("button", { name: /^Approvals\s+\d+\s+waiting$/ }).count()).toBe(0);
+
+  suite.server.setEngineScript({
+    decisions: [decide("memory_search", { query: "birthday" })],
+    responses: [{ text: "It is on the 3rd of March." }],
+  });
+  await sendMessage(page, "When is Ana's birthday?");
+  await waitForAnswer(page, 2);
+  const search = step.nth(1);
+  expect(await search.getByTestId("memory-step").innerText()).toBe("Searched memory for “birthday”");
+  await search.getByText("What it found").click();
+  expect(await search.locator("pre").innerText()).toContain(fact);
+  // The model was given what memory found before it answered.
+  const asked = suite.server.answerRequests.at(-1)?.messages.map((message) => String(message.content)) ?? [];
+  expect(asked.some((content) => content.includes("[memory_search result]") && content.includes(fact))).toBe(true);
+
+  await step.first().getByRole("button", { name: "Undo", exact: true }).click();
+  await expect
+    .poll(() => step.first().getByRole("status").innerText())
+    .toBe("Forgotten again: the fact is no longer in memory.");
+  suite.server.setEngineScript({
+    decisions: [decide("memory_search", { query: "birthday" })],
+    responses: [{ text: "I do not know." }],
+  });
+  await sendMessage(page, "Do you remember Ana's birthday?");
+  await waitForAnswer(page, 3);
+  await step.nth(2).getByText("What it found").click();
+  expect(await step.nth(2).locator("pre").innerText()).toMatch(/^Nothing in memory matches "birthday"/);
+  // After a reload the save still says it was undone.
+  await page.reload();
+  await waitForAppReady(page);
+  await step.first().getByText("(undone)", { exact: true }).waitFor();
+  expect(await step.first().getByRole("button", { name: "Undo", exact: true }).count()).toBe(0);
+  assertNoErrors();
+});
