@@ -32,6 +32,24 @@ export type UndoOutcome =
   /** A fact was changed again after this revision; undo the later change first. */
   | { ok: false; reason: "conflict"; factIds: string[] };
 
+/** What an import writes: complete records, kept as they were exported (ids and times included). */
+export interface ImportRequest {
+  summary: string;
+  facts: readonly FactRecord[];
+  notes: readonly DailyNoteRecord[];
+  profile?: UserProfileRecord;
+}
+
+export interface ImportOutcome {
+  /** The one revision holding every fact the import added or changed; none if no fact changed. */
+  revision: MemoryRevisionRecord | undefined;
+  factsAdded: number;
+  factsUpdated: number;
+  factsUnchanged: number;
+  notesWritten: number;
+  profileWritten: boolean;
+}
+
 export interface NoteInput {
   text: string;
   at: number;
@@ -172,6 +190,42 @@ export class MemoryStore {
 
   deleteFact(id: string, origin: MemoryOrigin, now: number): Promise<MemoryRevisionRecord> {
     return this.applyRevision({ origin, summary: "Forgot a fact", operations: [{ op: "retire", id }] }, now);
+  }
+
+  /**
+   * Writes an import in one transaction: every fact as one revision (undone in one step, like a
+   * dreaming run), the notes and the profile alongside, so a reload mid-way leaves all or nothing.
+   * Unlike `applyRevision`, records keep their own ids and times: a round trip restores them exactly.
+   * Notes and the profile are not part of the revision (revisions hold facts): undo leaves them.
+   */
+  async importWorkspace(request: ImportRequest, now: number): Promise<ImportOutcome> {
+    const tx = this.db.transaction(["facts", "memoryRevisions", "notes", "profile"], "readwrite");
+    const facts = tx.objectStore("facts");
+    const currentFacts = await Promise.all(request.facts.map((fact) => facts.get(fact.id)));
+    const changes = request.facts.flatMap((after, index) => {
+      const before = currentFacts[index] ?? null;
+      return sameContent(before, after) ? [] : [{ factId: after.id, before, after }];
+    });
+    const revision: MemoryRevisionRecord | undefined =
+      changes.length > 0
+        ? { id: this.newId(), origin: "import", summary: request.summary, createdAt: now, changes }
+        : undefined;
+    await allOrNothing(tx, async () => {
+      for (const change of changes) await facts.put(change.after);
+      if (revision) await tx.objectStore("memoryRevisions").add(revision);
+      for (const note of request.notes) await tx.objectStore("notes").put(note);
+      if (request.profile) await tx.objectStore("profile").put(request.profile, PROFILE_KEY);
+    });
+    await tx.done;
+    const added = changes.filter((change) => change.before === null).length;
+    return {
+      revision,
+      factsAdded: added,
+      factsUpdated: changes.length - added,
+      factsUnchanged: request.facts.length - changes.length,
+      notesWritten: request.notes.length,
+      profileWritten: request.profile !== undefined,
+    };
   }
 
   /** Notes that a search returned these facts. Not a revision: recall changes no content. */
