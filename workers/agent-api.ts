@@ -5,6 +5,8 @@ import { serializeError, type SerializedError } from "../src/core/errors";
 import type { CatalogRecord } from "../src/core/model-catalog";
 import type { ModelLoadProgress } from "../src/engine/chat-engine";
 import { runAgentTurn, type AgentRunRequest } from "../src/engine/agent-turn";
+import { runDream, type DreamProgress, type DreamRequest } from "../src/memory/dream-run";
+import type { DreamJournalEntry } from "../src/memory/dream-journal-store";
 import { WebLlmChatEngine } from "../src/engine/webllm-chat-engine";
 import type { DownloadProgress } from "../src/models/download-progress";
 import { fetchDownloadSizes } from "../src/models/download-size";
@@ -114,6 +116,27 @@ export const agentApi = {
 
   stop(requestId: string): void {
     running.get(requestId)?.abort();
+  },
+
+  /**
+   * One dreaming run (src/memory/dream-run.ts): reads notes and facts here, asks the model, and
+   * applies what the guards pass as one revision. The page holds the Web Lock, so one tab runs it.
+   */
+  async dream(
+    request: DreamRequest,
+    onProgress?: (progress: DreamProgress) => void,
+  ): Promise<Outcome<DreamJournalEntry>> {
+    const signal = track("dream");
+    const outcome = await attempt(async () => {
+      const db = await openDatabase();
+      try {
+        return await runDream({ engine, db, request, signal, ...(onProgress ? { onProgress } : {}) });
+      } finally {
+        db.close();
+      }
+    });
+    running.delete("dream");
+    return outcome;
   },
 
   async download(

@@ -11,6 +11,7 @@ import { chatToolRegistry } from "../tools/chat-tools";
 import { ApprovalsController } from "./approvals-controller";
 import { BudgetController } from "./budget-controller";
 import { ChatController } from "./chat-controller";
+import { DreamController } from "./dream-controller";
 import { fileDownloadsConnector } from "./file-downloads";
 import { memoryConnector } from "./memory-connector";
 import { ModelController } from "./model-controller";
@@ -35,6 +36,8 @@ export interface Services {
   permissions: PermissionsController;
   /** Facts, notes and the profile, for the memory connector and the chat's Undo. */
   memoryStore: MemoryStore;
+  /** Nightly dreaming and the Dream journal. */
+  dreams: DreamController;
 }
 
 export async function createServices(): Promise<Services> {
@@ -75,5 +78,13 @@ export async function createServices(): Promise<Services> {
   const budgets = new BudgetController(settings, new UsageRecorder(db));
   const permissions = new PermissionsController(settings, tools);
   bridge.onCrash = (message) => models.workerCrashed(message);
-  return { models, chat, bridge, gate, pause, approvals, budgets, permissions, memoryStore: memory };
+  const dreams = new DreamController({
+    db,
+    settings,
+    port: () => bridge.api(),
+    callback: (fn) => bridge.callback(fn),
+    models,
+    pause,
+  });
+  return { models, chat, bridge, gate, pause, approvals, budgets, permissions, memoryStore: memory, dreams };
 }

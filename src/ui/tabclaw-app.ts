@@ -4,6 +4,7 @@ import { createServices, type Services } from "../app/services";
 import "./activity-view";
 import "./approvals-view";
 import "./chat-view";
+import "./dream-journal";
 import "./kill-switch";
 import { warmUpMarkdown } from "./markdown";
 import "./model-panel";
@@ -13,13 +14,14 @@ import "./storage-panel";
 import "./update-banner";
 import "./webgpu-notice";
 
-type View = "chat" | "approvals" | "models" | "storage" | "activity" | "settings";
+type View = "chat" | "approvals" | "models" | "storage" | "activity" | "dreams" | "settings";
 const VIEWS: { id: View; label: string }[] = [
   { id: "chat", label: "Chat" },
   { id: "approvals", label: "Approvals" },
   { id: "models", label: "Models" },
   { id: "storage", label: "Storage" },
   { id: "activity", label: "Activity" },
+  { id: "dreams", label: "Dreams" },
   { id: "settings", label: "Settings" },
 ];
 
@@ -113,6 +115,8 @@ export class TabclawApp extends LitElement {
       await services.approvals.refresh();
       await services.chat.init();
       if (services.models.device.webgpu) await services.models.init();
+      // Sets the nightly timer, or starts a run missed while the app was closed once a model is loaded.
+      void services.dreams.init();
       await this.updateComplete;
       // Tests and `npm run bench` read this mark: the app is interactive from here on.
       performance.mark("tabclaw:ready");
@@ -182,6 +186,8 @@ export class TabclawApp extends LitElement {
         return html`<tabclaw-activity-view .gate=${services.gate}></tabclaw-activity-view>`;
       case "approvals":
         return html`<tabclaw-approvals-view .approvals=${services.approvals}></tabclaw-approvals-view>`;
+      case "dreams":
+        return html`<tabclaw-dream-journal .dreams=${services.dreams}></tabclaw-dream-journal>`;
       case "settings":
         return html`<tabclaw-settings-view
           .budgets=${services.budgets}
