@@ -10,6 +10,7 @@ import type { ChatMessageRecord, Conversation } from "../store/schema";
 import type { SettingsStore } from "../store/settings-store";
 import { askUserTool } from "../tools/ask-user-tool";
 import { contextFromMessages } from "./chat-context";
+import { chatNoteText, type NoteStep } from "./chat-note";
 import { Observable } from "./observable";
 import type { UserQuestions } from "./user-questions";
 
@@ -37,6 +38,8 @@ export interface ChatControllerOptions {
   paused?: () => boolean;
   /** IANA zone for "today" in the prompt; the device's by default. */
   timeZone?: string;
+  /** Writes the day's note for a finished turn (memory's daily log); none in tests that do not care. */
+  addNote?: (text: string, at: number) => Promise<void>;
 }
 
 /** The answer being written, and what the run has said about how it ended. */
@@ -45,6 +48,9 @@ interface ActiveRun {
   message: ChatMessageRecord;
   conversationId: string;
   error: SerializedError | undefined;
+  /** The user's message, and the tools the run used, for the day's note. */
+  question: string;
+  steps: NoteStep[];
 }
 
 /** How often a streaming answer is written to IndexedDB, so a closed tab loses little. */
@@ -75,6 +81,7 @@ export class ChatController extends Observable {
   readonly questions: UserQuestions;
   private readonly paused: () => boolean;
   readonly #timeZone: string;
+  readonly #addNote: ((text: string, at: number) => Promise<void>) | undefined;
 
   constructor(options: ChatControllerOptions) {
     super();
@@ -85,6 +92,7 @@ export class ChatController extends Observable {
     this.questions = options.questions;
     this.paused = options.paused ?? (() => false);
     this.#timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    this.#addNote = options.addNote;
     // A question changes what the composer does; views redraw through the chat.
     this.questions.subscribe(() => this.changed());
     this.gate.subscribe?.(() => void this.#refreshActions());
@@ -155,7 +163,14 @@ export class ChatController extends Observable {
     this.messages = [...this.messages, user];
     const answer = this.#entry(conversationId, { role: "assistant", content: "", modelId });
     const requestId = answer.id;
-    const run: ActiveRun = { requestId, message: answer, conversationId, error: undefined };
+    const run: ActiveRun = {
+      requestId,
+      message: answer,
+      conversationId,
+      error: undefined,
+      question: content,
+      steps: [],
+    };
     this.streaming = run;
     this.conversations = await this.store.list();
     this.changed();
@@ -194,6 +209,17 @@ export class ChatController extends Observable {
     }
     answer.finishReason ??= "stop";
     await this.#finish(run);
+    await this.#writeNote(run);
+  }
+
+  /** The day's note for a turn the agent handled; a failed note costs the chat nothing. */
+  async #writeNote(run: ActiveRun): Promise<void> {
+    if (!this.#addNote) return;
+    try {
+      await this.#addNote(chatNoteText(run.question, run.steps), Date.now());
+    } catch {
+      // The conversation itself is stored; the note is a summary of it for dreaming.
+    }
   }
 
   /** The chat's one place that ends a run: the answer saved and shown, the composer free again. */
@@ -229,6 +255,7 @@ export class ChatController extends Observable {
       }
       case "tool_result": {
         const { item, outcome } = event;
+        run.steps.push({ tool: event.action.tool, status: outcome.status });
         const result = this.#entry(run.conversationId, {
           role: "tool",
           kind: "result",

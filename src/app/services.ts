@@ -6,6 +6,7 @@ import { ConversationStore } from "../store/conversation-store";
 import { openDatabase } from "../store/database";
 import { SettingsStore } from "../store/settings-store";
 import { UsageRecorder } from "../store/usage-recorder";
+import { announceMemoryChanged } from "../memory/memory-channel";
 import { MemoryStore } from "../memory/memory-store";
 import { chatToolRegistry } from "../tools/chat-tools";
 import { ApprovalsController } from "./approvals-controller";
@@ -49,6 +50,7 @@ export async function createServices(): Promise<Services> {
   // and Approvals and Permissions describe the same tools.
   const tools = chatToolRegistry();
   const memory = new MemoryStore(db);
+  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const gate = await Gate.open({
     db,
     tools,
@@ -58,7 +60,7 @@ export async function createServices(): Promise<Services> {
       memoryConnector({
         store: memory,
         search: async (query, limit) => (await bridge.api()).memorySearch(query, limit),
-        timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+        timeZone,
       }),
     ]),
   });
@@ -71,6 +73,11 @@ export async function createServices(): Promise<Services> {
     gate,
     questions,
     paused: () => pause.paused,
+    addNote: async (text, at) => {
+      // The user's own words and the tools used: trusted, and the raw material of dreaming.
+      await memory.addNote({ text, at, origin: "chat", provenance: { trust: "trusted" } }, timeZone);
+      announceMemoryChanged();
+    },
   });
   pause.attach(chat);
   await pause.init();

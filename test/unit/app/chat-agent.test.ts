@@ -87,9 +87,21 @@ async function chatWith(steps: readonly ScriptStep[]) {
   } as unknown as AgentBridge;
   const settings = new SettingsStore(fresh.db);
   const store = new ConversationStore(fresh.db);
-  const chat = new ChatController({ store, settings, bridge, gate, questions, timeZone: "UTC" });
+  const notes: string[] = [];
+  const chat = new ChatController({
+    store,
+    settings,
+    bridge,
+    gate,
+    questions,
+    timeZone: "UTC",
+    addNote: (text) => {
+      notes.push(text);
+      return Promise.resolve();
+    },
+  });
   await chat.init();
-  return { chat, gate, script, saved, questions, settings, store };
+  return { chat, gate, script, saved, questions, settings, store, notes };
 }
 
 /** Waits until `condition` holds, checking after each macrotask. */
@@ -124,7 +136,7 @@ describe("the chat runs the agent", () => {
 
   it("keeps a proposed file waiting for approval, runs it once when approved, and tells the model next turn", async () => {
     const args = { filename: "plan.md", content: "# Plan\n- buy milk" };
-    const { chat, gate, saved, script } = await chatWith([
+    const { chat, gate, saved, script, notes } = await chatWith([
       { text: decisionText("save_file", args, "The user asked for a file.") },
       { text: decisionText("reply") },
       { text: "I have proposed saving plan.md; approve it above." },
@@ -139,6 +151,8 @@ describe("the chat runs the agent", () => {
       ["text", "assistant", ""],
     ]);
     expect(saved).toEqual([]);
+    // The day's note: the user's words and the tools used, nothing anyone else wrote.
+    expect(notes).toEqual(['Asked: "Write my plan to a file"; Tabclaw used save_file (pending)']);
     const [pending] = await gate.pending();
     expect(pending?.action.preview.destination).toBe("plan.md");
     expect(pending?.action.preview.body).toBe(args.content);
