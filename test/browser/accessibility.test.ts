@@ -10,6 +10,9 @@ import { approvalCard, seedApprovals, taintedSaveFile } from "./harness/approval
 import { openView, waitForAppReady } from "./harness/app-steps";
 import { type AppPageOptions, type AppPage } from "./harness/browser";
 import { useBrowserSuite } from "./harness/suite";
+import { dreamsView, openDreams, seedMemory, seededFacts } from "./harness/dream-steps";
+import type { DreamJournalEntry } from "../../src/memory/dream-journal-store";
+import type { MemoryRevisionRecord } from "../../src/store/memory-record";
 import { loadFixtureModel, sendMessage, waitForAnswer } from "./harness/chat-steps";
 
 const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
@@ -321,4 +324,73 @@ test("the dark theme keeps a conversation readable", async () => {
   await waitForAnswer(page, 1);
   await expectAccessible(page, "dark Chat view with messages");
   assertNoErrors();
+});
+
+test("the Dreams view passes axe, empty and with an applied and a refused run, in the light and the dark theme", async () => {
+  const now = Date.now();
+  const facts = seededFacts(4, now);
+  const [kept, retired] = facts;
+  if (!kept || !retired) throw new Error("seededFacts gave too few facts");
+  const untrusted = {
+    ...kept,
+    id: "fact-new",
+    text: "Dentist on Friday",
+    provenance: { trust: "untrusted" as const, sources: ["gmail:18f0c"] },
+  };
+  const revision: MemoryRevisionRecord = {
+    id: "revision-a11y",
+    origin: "dreaming",
+    summary: "Dreaming for today",
+    createdAt: now - 1_000,
+    changes: [
+      { factId: untrusted.id, before: null, after: untrusted },
+      { factId: kept.id, before: kept, after: { ...kept, text: "A corrected fact", updated: now - 1_000 } },
+      { factId: retired.id, before: retired, after: null },
+    ],
+  };
+  const base = {
+    day: "2026-11-24",
+    trigger: "manual" as const,
+    notes: [],
+    notesRead: 2,
+    notesLeft: 0,
+    tokens: 900,
+    merges: [],
+  };
+  const journal: DreamJournalEntry[] = [
+    {
+      ...base,
+      id: "run-applied",
+      at: now - 1_000,
+      status: "applied",
+      message: "Applied: Added 1, Updated 1, Retired 1.",
+      reasons: [],
+      revisionId: revision.id,
+    },
+    {
+      ...base,
+      id: "run-refused",
+      at: now - 2_000,
+      status: "refused",
+      message: "Refused: nothing was changed.",
+      reasons: ["This run would retire 3 of 5 facts (60%); a run may retire at most 25% (1). Nothing was changed."],
+    },
+  ];
+  for (const colorScheme of ["light", "dark"] as const) {
+    const { page, assertNoErrors, close } = await openApp({}, { colorScheme });
+    await openDreams(page);
+    await dreamsView(page).getByTestId("journal-empty").waitFor();
+    await expectAccessible(page, `${colorScheme} empty Dreams view`);
+    await seedMemory(page, facts.slice(2), [], { journal, revisions: [revision] });
+    await openDreams(page);
+    await dreamsView(page).getByTestId("dream-diff").waitFor();
+    await dreamsView(page).getByTestId("dream-reasons").waitFor();
+    await expectAccessible(page, `${colorScheme} Dreams view with runs`);
+    // aria-disabled keeps it focusable (its reason is read with it); pressing it says the reason too.
+    await dreamsView(page).getByRole("button", { name: "Dream now", exact: true }).click({ force: true });
+    await dreamsView(page).getByTestId("dream-status").filter({ hasText: "load one first" }).waitFor();
+    await expectAccessible(page, `${colorScheme} Dreams view after Dream now without a model`);
+    assertNoErrors();
+    await close();
+  }
 });
