@@ -100,7 +100,19 @@ export const agentApi = {
       // Opened per run: a newer tab upgrading the schema closes old connections, and a run must not fail on one.
       const db = await openDatabase();
       try {
-        await runAgentTurn({ engine: chatEngine, db, registry: tools, request, onEvent, proposeAction, signal });
+        // The record's own window when it has one (web-llm's prebuilt records mostly do).
+        const contextWindow = catalog.find((record) => record.model_id === chatEngine.loadedModelId)?.overrides
+          ?.context_window_size;
+        await runAgentTurn({
+          engine: chatEngine,
+          db,
+          registry: tools,
+          request,
+          onEvent,
+          proposeAction,
+          signal,
+          ...(contextWindow !== undefined ? { contextWindow } : {}),
+        });
       } finally {
         db.close();
       }

@@ -42,41 +42,65 @@ function laterOutcome(record: ApprovalRecord): ContextItem | undefined {
   }
 }
 
+/** The agent's context, and for each item the creation time of the entry it came from. */
+export interface ContextWithOrigins {
+  items: ContextItem[];
+  origins: number[];
+}
+
 /**
  * The agent's view of a stored conversation: every entry with the provenance it had, failed
  * answers left out, and actions decided since their run ended brought up to date from the Gate's
- * records, so the model never believes a since-approved action is still waiting.
+ * records, so the model never believes a since-approved action is still waiting. After a
+ * compaction, its summary stands for every entry before it.
  */
-export function contextFromMessages(
+export function contextWithOrigins(
   messages: readonly ChatMessageRecord[],
   approvals: ReadonlyMap<string, ApprovalRecord>,
-): ContextItem[] {
+): ContextWithOrigins {
+  const summary = messages.findLast((message) => entryKind(message) === "summary");
+  const from = summary?.compactedBefore ?? -Infinity;
   const items: ContextItem[] = [];
+  const origins: number[] = [];
+  const push = (item: ContextItem, origin: number): void => {
+    items.push(item);
+    origins.push(origin);
+  };
+  if (summary) push({ content: summary.content, provenance: summary.provenance ?? { kind: "system" } }, from);
   for (const message of messages) {
-    if (message.error || message.content === "") continue;
+    if (message.createdAt < from || message.error || message.content === "") continue;
     switch (entryKind(message)) {
       case "text":
-        items.push(message.role === "user" ? userMessage(message.content) : modelMessage(message.content));
+        push(message.role === "user" ? userMessage(message.content) : modelMessage(message.content), message.createdAt);
         break;
       case "decision":
       case "question":
-        items.push(modelMessage(message.content));
+        push(modelMessage(message.content), message.createdAt);
         break;
       case "result": {
         const provenance = message.provenance ?? { kind: "system" };
         const record = message.actionId !== undefined ? approvals.get(message.actionId) : undefined;
         const waited = message.outcome === "pending" || message.outcome === "frozen";
         const later = record && waited ? laterOutcome(record) : undefined;
-        items.push(
-          later ?? {
-            content: message.content,
-            provenance,
-            ...(message.actionId ? { actionId: message.actionId } : {}),
-          },
-        );
+        const item = later ?? {
+          content: message.content,
+          provenance,
+          ...(message.actionId ? { actionId: message.actionId } : {}),
+        };
+        push(item, message.createdAt);
         break;
       }
+      case "summary":
+        // Only the latest summary counts, and it is already first.
+        break;
     }
   }
-  return items;
+  return { items, origins };
+}
+
+export function contextFromMessages(
+  messages: readonly ChatMessageRecord[],
+  approvals: ReadonlyMap<string, ApprovalRecord>,
+): ContextItem[] {
+  return contextWithOrigins(messages, approvals).items;
 }

@@ -9,7 +9,7 @@ import type { ConversationStore } from "../store/conversation-store";
 import type { ChatMessageRecord, Conversation } from "../store/schema";
 import type { SettingsStore } from "../store/settings-store";
 import { askUserTool } from "../tools/ask-user-tool";
-import { contextFromMessages } from "./chat-context";
+import { contextWithOrigins } from "./chat-context";
 import { chatNoteText, type NoteStep } from "./chat-note";
 import { Observable } from "./observable";
 import type { UserQuestions } from "./user-questions";
@@ -51,6 +51,8 @@ interface ActiveRun {
   /** The user's message, and the tools the run used, for the day's note. */
   question: string;
   steps: NoteStep[];
+  /** Creation time of the entry behind each context item sent, to mark where a compaction cut. */
+  origins: number[];
 }
 
 /** How often a streaming answer is written to IndexedDB, so a closed tab loses little. */
@@ -170,12 +172,14 @@ export class ChatController extends Observable {
       error: undefined,
       question: content,
       steps: [],
+      origins: [],
     };
     this.streaming = run;
     this.conversations = await this.store.list();
     this.changed();
 
-    const context = contextFromMessages(this.messages, await this.#approvalsOf(this.messages));
+    const { items: context, origins } = contextWithOrigins(this.messages, await this.#approvalsOf(this.messages));
+    run.origins = origins;
     const api = await this.bridge.api();
     // Paused while the question was being saved: Stop could not reach an answer that had not started.
     if (this.paused()) {
@@ -275,6 +279,20 @@ export class ChatController extends Observable {
       case "done":
         this.#onDone(run, event);
         return;
+      case "compacted": {
+        // Entries from the first kept item on stay in the agent's view; the summary stands for the rest.
+        const compactedBefore = run.origins[run.origins.length - event.kept] ?? Date.now();
+        const summary = this.#entry(run.conversationId, {
+          role: "tool",
+          kind: "summary",
+          content: event.summary.content,
+          provenance: event.summary.provenance,
+          compactedBefore,
+          savedFacts: event.savedFacts,
+        });
+        await this.#append(run, summary);
+        return;
+      }
       case "turn_start":
         return;
     }

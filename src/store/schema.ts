@@ -25,9 +25,10 @@ export interface Conversation {
  * What a stored chat entry is. `text`: a message from the user or an answer (the default for records
  * from before the agent). `decision`: the model's JSON choice of a tool, shown as the action's card.
  * `result`: what came back for an action (or Tabclaw's note about it), with its provenance.
- * `question`: the agent asked the user something through `ask_user`.
+ * `question`: the agent asked the user something through `ask_user`. `summary`: what stands for the
+ * entries before `compactedBefore` once the conversation outgrew the model.
  */
-export type ChatEntryKind = "text" | "decision" | "result" | "question";
+export type ChatEntryKind = "text" | "decision" | "result" | "question" | "summary";
 
 export interface ChatMessageRecord {
   id: string;
@@ -44,6 +45,10 @@ export interface ChatMessageRecord {
   actionId?: string;
   /** For a result: the Gate's outcome when it was written (`pending` until the user decides). */
   outcome?: ActionOutcome["status"];
+  /** For a summary: the entries created before this time are replaced by it in the agent's context. */
+  compactedBefore?: number;
+  /** For a summary: how many facts were saved to memory before the entries were compacted. */
+  savedFacts?: number;
   /** Set on assistant messages: how the answer ended and what web-llm reported. */
   finishReason?: "stop" | "length" | "abort" | "error";
   usage?: ChatUsage;

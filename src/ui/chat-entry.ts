@@ -71,6 +71,18 @@ export function renderEntry(message: ChatMessageRecord, context: EntryContext): 
       const decision = parseDecision(message.content);
       return html`<p class="action-note muted">Tabclaw wanted to use ${decision?.tool ?? "a tool"}.</p>`;
     }
+    case "summary": {
+      const saved = message.savedFacts ?? 0;
+      return html`<details class="action-note muted" data-testid="compaction">
+        <summary>
+          Earlier messages were summarised to fit the
+          model${
+            saved > 0 ? `; ${String(saved)} ${saved === 1 ? "fact was" : "facts were"} saved to memory first` : ""
+          }.
+        </summary>
+        <p>${message.content}</p>
+      </details>`;
+    }
     case "result": {
       const provenance = message.provenance;
       if (provenance && isUserAuthored(provenance)) {

@@ -41,6 +41,11 @@ export type AgentEvent =
   | { type: "tool_call_proposed"; action: ProposedAction }
   /** The Gate's outcome, and the context item it became (with its provenance). */
   | { type: "tool_result"; action: ProposedAction; outcome: ActionOutcome; item: ContextItem }
+  /**
+   * The conversation was too long for the model: the oldest items were summarised into `summary`
+   * (after up to five facts from them were saved to memory); the newest `kept` items go on as they were.
+   */
+  | { type: "compacted"; summary: ContextItem; kept: number; savedFacts: number }
   | { type: "error"; error: AgentError; willRetry: boolean }
   /**
    * Always the last event. `added` holds every context item this run appended (decisions, tool

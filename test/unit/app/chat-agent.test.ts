@@ -8,6 +8,7 @@ import type { AgentBridge } from "../../../src/engine/agent-bridge";
 import type { ChatEngine } from "../../../src/engine/chat-engine";
 import { connectorRegistry } from "../../../src/gate/connector";
 import { Gate } from "../../../src/gate/gate";
+import { MemoryStore } from "../../../src/memory/memory-store";
 import { ConversationStore } from "../../../src/store/conversation-store";
 import { SettingsStore } from "../../../src/store/settings-store";
 import { chatToolRegistry } from "../../../src/tools/chat-tools";
@@ -35,7 +36,7 @@ interface Saved {
  * The chat as the page runs it, in Node: the real controller, Gate, connectors, stores and agent
  * run, with the worker boundary replaced by direct calls and the model by a script (a TEST DOUBLE).
  */
-async function chatWith(steps: readonly ScriptStep[]) {
+async function chatWith(steps: readonly ScriptStep[], options: { contextWindow?: number } = {}) {
   const script: ScriptedStream = scriptedStream(steps);
   const engine: ChatEngine = {
     loadedModelId: "test-model",
@@ -70,6 +71,7 @@ async function chatWith(steps: readonly ScriptStep[]) {
           onEvent,
           proposeAction,
           signal: controller.signal,
+          ...(options.contextWindow !== undefined ? { contextWindow: options.contextWindow } : {}),
         });
         return { ok: true, value: undefined };
       } catch (error) {
@@ -228,6 +230,64 @@ describe("the chat runs the agent", () => {
       message:
         "The model gave no valid decision, even after a retry. The model could not choose a step it is allowed to take. Ask again, or try a larger model.",
     });
+  });
+
+  it("a conversation too long for the model: facts saved to memory first, then summarised, and the next turn starts from the summary", async () => {
+    const compaction = JSON.stringify({
+      summary: "The user planned a trip to Lisbon with Ana.",
+      facts: [{ text: "Ana lives in Lisbon", importance: 4 }],
+    });
+    const { chat, store, script } = await chatWith(
+      [
+        { text: compaction },
+        { text: decisionText("reply") },
+        { text: "Have a good trip." },
+        { text: decisionText("reply") },
+        { text: "Yes." },
+      ],
+      { contextWindow: 2048 },
+    );
+    await chat.create();
+    const conversationId = chat.activeId ?? "";
+    let at = Date.now() - 100_000;
+    for (let turn = 0; turn < 12; turn += 1) {
+      for (const role of ["user", "assistant"] as const) {
+        at += 10;
+        await store.saveMessage({
+          id: `old-${turn}-${role}`,
+          conversationId,
+          role,
+          content: `${role} ${turn} ${"w ".repeat(200)}`,
+          createdAt: at,
+        });
+      }
+    }
+    await chat.open(conversationId);
+    await chat.send("Anything else for the trip?", "test-model");
+
+    const [compactionRequest] = script.requests;
+    expect(compactionRequest?.messages[0]?.content).toContain("memory keeper");
+    const facts = await new MemoryStore(fresh.db).listFacts();
+    expect(facts.map((fact) => [fact.text, fact.origin, fact.provenance])).toEqual([
+      ["Ana lives in Lisbon", "compaction", { trust: "trusted" }],
+    ]);
+    const summary = chat.messages.find((message) => message.kind === "summary");
+    expect(summary).toMatchObject({
+      savedFacts: 1,
+      content: "Summary of the earlier conversation: The user planned a trip to Lisbon with Ana.",
+    });
+    // The decision after the cut saw the summary first and the newest messages, not the oldest.
+    const decision = script.requests[1]?.messages.map((message) => message.content) ?? [];
+    expect(decision[1]).toContain("Summary of the earlier conversation");
+    expect(decision.join("\n")).not.toContain("user 0 ");
+    expect(decision.at(-1)).toBe("Anything else for the trip?");
+
+    // The next turn starts from the stored summary without summarising again.
+    await chat.send("Thanks", "test-model");
+    const next = script.requests[3]?.messages.map((message) => message.content) ?? [];
+    expect(script.requests).toHaveLength(5);
+    expect(next[1]).toContain("Summary of the earlier conversation");
+    expect(next.join("\n")).not.toContain("user 0 ");
   });
 
   it("a reload shows the run's steps in the order they happened", async () => {
