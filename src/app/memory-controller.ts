@@ -264,22 +264,28 @@ export class MemoryController extends Observable {
     });
   }
 
-  /** The whole memory as a zip in the workspace layout (embeddings are left out). */
-  async exportWorkspace(): Promise<WorkspaceExport> {
-    const [archive, facts, notes, profile] = await Promise.all([
-      import("../memory/workspace-archive"),
-      this.store.listFacts(),
-      this.store.notesBetween(FIRST_DAY, LAST_DAY),
-      this.store.getProfile(),
-    ]);
-    const now = this.#now();
-    const bytes = archive.workspaceZip({ facts, notes, ...(profile ? { profile } : {}) }, this.#timeZone, now);
-    this.#notice = {
-      kind: "done",
-      text: `Exported ${plural(facts.length, "fact")} and ${plural(notes.length, "note")}.`,
-    };
-    this.changed();
-    return { filename: archive.exportFileName(now, this.#timeZone), bytes };
+  /** The whole memory as a zip in the workspace layout (embeddings are left out); undefined if it failed. */
+  async exportWorkspace(): Promise<WorkspaceExport | undefined> {
+    try {
+      const [archive, facts, notes, profile] = await Promise.all([
+        import("../memory/workspace-archive"),
+        this.store.listFacts(),
+        this.store.notesBetween(FIRST_DAY, LAST_DAY),
+        this.store.getProfile(),
+      ]);
+      const now = this.#now();
+      const bytes = archive.workspaceZip({ facts, notes, ...(profile ? { profile } : {}) }, this.#timeZone, now);
+      this.#notice = {
+        kind: "done",
+        text: `Exported ${plural(facts.length, "fact")} and ${plural(notes.length, "note")}.`,
+      };
+      return { filename: archive.exportFileName(now, this.#timeZone), bytes };
+    } catch (error) {
+      this.#notice = { kind: "error", text: `The export failed: ${problemText(error)}` };
+      return undefined;
+    } finally {
+      this.changed();
+    }
   }
 
   /** Imports a zip in the workspace layout. A zip that cannot be opened is reported, not thrown. */

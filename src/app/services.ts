@@ -15,6 +15,7 @@ import { ChatController } from "./chat-controller";
 import { DreamController } from "./dream-controller";
 import { fileDownloadsConnector } from "./file-downloads";
 import { memoryConnector } from "./memory-connector";
+import { MemoryController } from "./memory-controller";
 import { ModelController } from "./model-controller";
 import { PauseController } from "./pause-controller";
 import { PermissionsController } from "./permissions-controller";
@@ -39,6 +40,8 @@ export interface Services {
   memoryStore: MemoryStore;
   /** Nightly dreaming and the Dream journal. */
   dreams: DreamController;
+  /** Facts, notes and the profile as the Memory view shows them, with export and import. */
+  memory: MemoryController;
 }
 
 export async function createServices(): Promise<Services> {
@@ -93,5 +96,18 @@ export async function createServices(): Promise<Services> {
     models,
     pause,
   });
-  return { models, chat, bridge, gate, pause, approvals, budgets, permissions, memoryStore: memory, dreams };
+  const memoryView = new MemoryController(memory);
+  return {
+    models,
+    chat,
+    bridge,
+    gate,
+    pause,
+    approvals,
+    budgets,
+    permissions,
+    memoryStore: memory,
+    dreams,
+    memory: memoryView,
+  };
 }

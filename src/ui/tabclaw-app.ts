@@ -6,6 +6,7 @@ import "./approvals-view";
 import "./chat-view";
 import "./dream-journal";
 import "./kill-switch";
+import "./memory-view";
 import { warmUpMarkdown } from "./markdown";
 import "./model-panel";
 import "./settings-view";
@@ -14,10 +15,11 @@ import "./storage-panel";
 import "./update-banner";
 import "./webgpu-notice";
 
-type View = "chat" | "approvals" | "models" | "storage" | "activity" | "dreams" | "settings";
+type View = "chat" | "approvals" | "memory" | "models" | "storage" | "activity" | "dreams" | "settings";
 const VIEWS: { id: View; label: string }[] = [
   { id: "chat", label: "Chat" },
   { id: "approvals", label: "Approvals" },
+  { id: "memory", label: "Memory" },
   { id: "models", label: "Models" },
   { id: "storage", label: "Storage" },
   { id: "activity", label: "Activity" },
@@ -186,6 +188,8 @@ export class TabclawApp extends LitElement {
         return html`<tabclaw-activity-view .gate=${services.gate}></tabclaw-activity-view>`;
       case "approvals":
         return html`<tabclaw-approvals-view .approvals=${services.approvals}></tabclaw-approvals-view>`;
+      case "memory":
+        return html`<tabclaw-memory-view .memory=${services.memory}></tabclaw-memory-view>`;
       case "dreams":
         return html`<tabclaw-dream-journal .dreams=${services.dreams}></tabclaw-dream-journal>`;
       case "settings":

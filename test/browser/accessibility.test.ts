@@ -2,7 +2,10 @@
  * Accessibility of every view, as axe-core measures it (WCAG 2.1 A/AA and best practices, through
  * open shadow roots), in the light and the dark theme; and the keyboard path a user takes to chat.
  */
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AxeResults } from "axe-core";
 import type { BrowserContextOptions, Page } from "playwright-core";
 import { expect, test } from "vitest";
@@ -14,6 +17,15 @@ import { dreamsView, openDreams, seedMemory, seededFacts } from "./harness/dream
 import type { DreamJournalEntry } from "../../src/memory/dream-journal-store";
 import type { MemoryRevisionRecord } from "../../src/store/memory-record";
 import { loadFixtureModel, sendMessage, waitForAnswer } from "./harness/chat-steps";
+import {
+  factCard,
+  memoryFacts,
+  memoryNotes,
+  memoryStatus,
+  memoryView,
+  openMemory,
+  storeMemory,
+} from "./harness/memory-steps";
 
 const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
@@ -246,6 +258,38 @@ test("approval cards pass axe: tainted and pending (with its edit and reject for
   }
 });
 
+test("the Memory view passes axe, empty and with facts, an edit form, an undo and an import report, in both themes", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tabclaw-a11y-"));
+  const notZip = join(dir, "notes.zip");
+  await writeFile(notZip, "not a zip");
+  for (const colorScheme of ["light", "dark"] as const) {
+    const { page, assertNoErrors, close } = await openApp({}, { colorScheme });
+    await openMemory(page);
+    await memoryView(page).getByTestId("facts-empty").waitFor();
+    await memoryView(page).getByTestId("notes-empty").waitFor();
+    await expectAccessible(page, `${colorScheme} empty Memory view`);
+
+    await storeMemory(page, { facts: memoryFacts(), notes: memoryNotes(), profile: { text: "# Me", updated: 1 } });
+    await openMemory(page);
+    await factCard(page, "fact-dentist").getByTestId("fact-trust").waitFor();
+    await expectAccessible(page, `${colorScheme} Memory view with facts and notes`);
+
+    const tea = factCard(page, "fact-tea");
+    await tea.getByRole("button", { name: "Edit", exact: true }).click();
+    await tea.getByLabel("Fact text").waitFor();
+    await expectAccessible(page, `${colorScheme} Memory view with a fact's edit form`);
+    await tea.getByRole("button", { name: "Cancel", exact: true }).click();
+
+    await tea.getByRole("button", { name: "Delete", exact: true }).click();
+    await memoryStatus(page, "Forgot");
+    await memoryView(page).getByLabel("Import a zip").setInputFiles(notZip);
+    await memoryView(page).getByTestId("import-report").waitFor();
+    await expectAccessible(page, `${colorScheme} Memory view with an import report`);
+    assertNoErrors();
+    await close();
+  }
+});
+
 test("the no-WebGPU notice passes axe", async () => {
   const { page, assertNoErrors } = await openApp({ hideNavigatorGpu: true });
   await page.locator("tabclaw-webgpu-notice h2").waitFor();
@@ -265,6 +309,8 @@ test("the keyboard reaches the views, the composer and Send in order, and Enter 
   await page.keyboard.press("Tab");
   expect(await focused(page)).toBe("button:Approvals");
   await page.keyboard.press("Tab");
+  expect(await focused(page)).toBe("button:Memory");
+  await page.keyboard.press("Tab");
   expect(await focused(page)).toBe("button:Models");
   await page.keyboard.press("Enter");
   await page.locator("tabclaw-model-panel h2").waitFor();
@@ -273,9 +319,7 @@ test("the keyboard reaches the views, the composer and Send in order, and Enter 
   expect(await focused(page)).toBe("button:Storage");
   await page.keyboard.press("Enter");
   await page.locator("tabclaw-storage-panel h2").waitFor();
-  await page.keyboard.press("Shift+Tab");
-  await page.keyboard.press("Shift+Tab");
-  await page.keyboard.press("Shift+Tab");
+  for (let i = 0; i < 4; i++) await page.keyboard.press("Shift+Tab");
   expect(await focused(page)).toBe("button:Chat");
   await page.keyboard.press("Enter");
   await page.locator("tabclaw-chat-view textarea").waitFor();
@@ -286,7 +330,7 @@ test("the keyboard reaches the views, the composer and Send in order, and Enter 
     await page.keyboard.press("Tab");
     stops.push(await focused(page));
   }
-  expect(stops.slice(0, 2)).toEqual(["button:Approvals", "button:Models"]);
+  expect(stops.slice(0, 3)).toEqual(["button:Approvals", "button:Memory", "button:Models"]);
   expect(stops.slice(-2)).toEqual(["textarea:#composer", "button:Send"]);
   assertNoErrors();
 });

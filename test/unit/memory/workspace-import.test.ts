@@ -94,6 +94,7 @@ describe("export and import in the workspace layout", () => {
     const source = await freshMemory();
     await seed(source.store);
     const exported = await source.controller.exportWorkspace();
+    if (!exported) throw new Error(source.controller.notice?.text);
     expect(exported.filename).toMatch(/^tabclaw-memory-\d{4}-\d{2}-\d{2}\.zip$/);
     expect(Object.keys(unzipSync(exported.bytes)).sort()).toEqual([
       "MEMORY.md",
@@ -130,7 +131,7 @@ describe("export and import in the workspace layout", () => {
     const { store, controller } = await freshMemory();
     await seed(store);
     const before = await store.listFacts();
-    const edited = (await controller.exportWorkspace()).bytes;
+    const edited = (await controller.exportWorkspace())?.bytes ?? new Uint8Array();
     const files = unzipSync(edited);
     const memory = new TextDecoder().decode(files["MEMORY.md"]);
     files["MEMORY.md"] = strToU8(
