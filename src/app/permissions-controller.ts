@@ -81,15 +81,17 @@ export function readSources(tools: ToolRegistry): PermissionSource[] {
 
 /** Every `write` tool. Sends are left out on purpose: `decide()` always asks for them. */
 export function autoApprovableWrites(tools: ToolRegistry): AutoApprovableWrite[] {
-  return tools
-    .list()
-    // An undoable write (a memory save) already runs without asking: there is nothing to allow.
-    .filter((tool) => tool.effect === "write" && tool.undoable !== true)
-    .map((tool) => ({
-      tool: tool.name,
-      name: Object.hasOwn(WRITE_NAMES, tool.name) ? (WRITE_NAMES[tool.name] ?? tool.name) : tool.name,
-      source: sourceName(connectorNameOf(tool)),
-    }));
+  return (
+    tools
+      .list()
+      // An undoable write (a memory save) already runs without asking: there is nothing to allow.
+      .filter((tool) => tool.effect === "write" && tool.undoable !== true)
+      .map((tool) => ({
+        tool: tool.name,
+        name: Object.hasOwn(WRITE_NAMES, tool.name) ? (WRITE_NAMES[tool.name] ?? tool.name) : tool.name,
+        source: sourceName(connectorNameOf(tool)),
+      }))
+  );
 }
 
 /**

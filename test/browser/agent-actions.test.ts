@@ -253,7 +253,10 @@ test("memory: a save runs without asking, is shown with Undo, is found by a late
   await sendMessage(page, "Do you remember Ana's birthday?");
   await waitForAnswer(page, 3);
   await step.nth(2).getByText("What it found").click();
-  expect(await step.nth(2).locator("pre").innerText()).toMatch(/^Nothing in memory matches "birthday"/);
+  // The fact is gone; the day's notes (which keep what the user asked) may still mention it.
+  const found = await step.nth(2).locator("pre").innerText();
+  expect(found).not.toContain("fact:");
+  expect(found).toContain("note:");
   // After a reload the save still says it was undone.
   await page.reload();
   await waitForAppReady(page);
