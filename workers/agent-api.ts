@@ -21,9 +21,22 @@ import { chatToolRegistry } from "../src/tools/chat-tools";
 let engine: WebLlmChatEngine | undefined;
 let catalog: CatalogRecord[] = [];
 const tools = chatToolRegistry();
+/** Agent runs writing an answer now: background embedding waits for them. */
+let activeRuns = 0;
 // Opens its own connection per refresh: a schema upgrade in a newer tab must not break search.
-const memorySearch = new MemorySearchService(() => openDatabase());
+const memorySearch = new MemorySearchService(() => openDatabase(), {
+  embedder: () => engine,
+  busy: () => activeRuns > 0,
+});
 const running = new Map<string, AbortController>();
+
+/** What `loadModel` loaded besides the chat model. */
+export interface LoadResult {
+  /** The embedding model loaded with it, if one was asked for and loaded. */
+  embeddingModelId?: string;
+  /** Why the embedding model asked for is not loaded (the chat model is). */
+  embeddingError?: SerializedError;
+}
 
 /** Errors cross comlink as `{name, message}` so the page can rebuild the typed error. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
@@ -75,10 +88,25 @@ export const agentApi = {
     engine?.setAppConfig(appConfigFor(records));
   },
 
-  async loadModel(modelId: string, onProgress: (progress: ModelLoadProgress) => void): Promise<Outcome<void>> {
+  /**
+   * Loads the chat model, and `embeddingModelId` beside it in the same web-llm engine when given.
+   * Facts without a vector from the embedding model are then embedded in the background.
+   */
+  async loadModel(
+    modelId: string,
+    onProgress: (progress: ModelLoadProgress) => void,
+    embeddingModelId?: string,
+  ): Promise<Outcome<LoadResult>> {
     return attempt(async () => {
       if (!engine) throw new Error("The model worker is not connected yet.");
-      await engine.load(modelId, onProgress);
+      await engine.load(modelId, onProgress, embeddingModelId !== undefined ? { embeddingModelId } : {});
+      memorySearch.startEmbedding();
+      const loaded = engine.loadedEmbeddingModelId;
+      const failed = engine.embeddingLoadError;
+      return {
+        ...(loaded !== undefined ? { embeddingModelId: loaded } : {}),
+        ...(failed ? { embeddingError: serializeError(failed) } : {}),
+      };
     });
   },
 
@@ -94,6 +122,7 @@ export const agentApi = {
     proposeAction: (action: ProposedAction) => Promise<ActionOutcome>,
   ): Promise<Outcome<void>> {
     const signal = track(requestId);
+    activeRuns += 1;
     const outcome = await attempt(async () => {
       if (!engine) throw Object.assign(new Error("No model is loaded."), { name: "ModelNotLoadedError" });
       const chatEngine = engine;
@@ -117,6 +146,7 @@ export const agentApi = {
         db.close();
       }
     });
+    activeRuns -= 1;
     running.delete(requestId);
     return outcome;
   },
@@ -171,7 +201,9 @@ export const agentApi = {
 
   async deleteModel(record: CatalogRecord): Promise<Outcome<void>> {
     return attempt(async () => {
-      if (engine?.loadedModelId === record.model_id) await engine.unload();
+      // The embedding model shares the engine with the chat model: deleting either unloads both.
+      if (engine?.loadedModelId === record.model_id || engine?.loadedEmbeddingModelId === record.model_id)
+        await engine.unload();
       // Libraries shared with another stored model stay.
       await deleteModel(record, undefined, { knownRecords: catalog });
     });

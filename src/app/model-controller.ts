@@ -1,6 +1,13 @@
 import type { DeviceCapabilities } from "../core/device-capabilities";
 import { reviveError, type TabclawError } from "../core/errors";
-import { buildCatalog, pickDefaultModel, type CatalogEntry, type CatalogRecord } from "../core/model-catalog";
+import {
+  buildCatalog,
+  buildEmbeddingCatalog,
+  DEFAULT_EMBEDDING_MODEL,
+  pickDefaultModel,
+  type CatalogEntry,
+  type CatalogRecord,
+} from "../core/model-catalog";
 import { applyModelSource } from "../core/model-source";
 import type { AgentBridge } from "../engine/agent-bridge";
 import type { ModelLoadProgress } from "../engine/chat-engine";
@@ -14,7 +21,14 @@ import { Observable } from "./observable";
 export type LoadState =
   | { kind: "idle" }
   | { kind: "loading"; modelId: string; progress: ModelLoadProgress }
-  | { kind: "ready"; modelId: string }
+  | {
+      kind: "ready";
+      modelId: string;
+      /** The embedding model loaded beside it, for memory search. */
+      embeddingModelId?: string;
+      /** Why the embedding model asked for did not load (the chat model did). */
+      embeddingError?: TabclawError;
+    }
   | { kind: "failed"; modelId: string; error: TabclawError };
 
 /**
@@ -23,6 +37,11 @@ export type LoadState =
  */
 export class ModelController extends Observable {
   entries: CatalogEntry[] = [];
+  /** web-llm's embedding models (snowflake-arctic-embed), for memory search. */
+  embeddingEntries: CatalogEntry[] = [];
+  /** The embedding model chosen for memory search (persisted); `undefined`: keyword search only. */
+  embeddingModelId: string | undefined;
+  readonly defaultEmbeddingModelId = DEFAULT_EMBEDDING_MODEL;
   localModels: CatalogRecord[] = [];
   selectedModelId: string | undefined;
   defaultModelId: string | undefined;
@@ -53,6 +72,11 @@ export class ModelController extends Observable {
     const prebuilt = await api.catalogRecords();
     const records = prebuilt.map((record) => applyModelSource(record, { mirror }));
     this.entries = buildCatalog([...this.localModels, ...records], this.device);
+    this.embeddingEntries = buildEmbeddingCatalog(records, this.device);
+    const embedding = await this.settings.get("embeddingModelId");
+    this.embeddingModelId = this.embeddingEntries.some((entry) => entry.record.model_id === embedding)
+      ? embedding
+      : undefined;
     this.defaultModelId = pickDefaultModel(this.entries, this.device);
     const saved = await this.settings.get("selectedModelId");
     this.selectedModelId = this.entries.some((entry) => entry.record.model_id === saved) ? saved : this.defaultModelId;
@@ -68,7 +92,7 @@ export class ModelController extends Observable {
    * model, once), and remembers it. Called when the user opens the Models view, not at start-up.
    */
   async refreshSizes(): Promise<void> {
-    const missing = this.entries
+    const missing = [...this.entries, ...this.embeddingEntries]
       .filter((entry) => entry.runnable.ok && !this.sizes.has(entry.record.model_id))
       .filter((entry) => !entry.record.model_id.startsWith("local-"))
       .map((entry) => entry.record);
@@ -80,12 +104,31 @@ export class ModelController extends Observable {
     this.changed();
   }
 
+  /** Every record web-llm may load: chat models and embedding models. */
   records(): CatalogRecord[] {
-    return this.entries.map((entry) => entry.record);
+    return [...this.entries, ...this.embeddingEntries].map((entry) => entry.record);
   }
 
   entry(modelId: string | undefined): CatalogEntry | undefined {
-    return this.entries.find((entry) => entry.record.model_id === modelId);
+    return [...this.entries, ...this.embeddingEntries].find((entry) => entry.record.model_id === modelId);
+  }
+
+  /** Chooses the embedding model for memory search (`undefined`: none); it loads with the chat model. */
+  async selectEmbeddingModel(modelId: string | undefined): Promise<void> {
+    this.embeddingModelId = modelId;
+    await this.settings.set("embeddingModelId", modelId);
+    this.changed();
+  }
+
+  /** The embedding model the next load takes: the chosen one, once it is downloaded and can run here. */
+  usableEmbeddingModel(): string | undefined {
+    const id = this.embeddingModelId;
+    return id !== undefined && this.isDownloaded(id) && this.entry(id)?.runnable.ok === true ? id : undefined;
+  }
+
+  /** The embedding model loaded now, if any. */
+  loadedEmbeddingModel(): string | undefined {
+    return this.load.kind === "ready" ? this.load.embeddingModelId : undefined;
   }
 
   async setMirror(mirror: string | undefined): Promise<void> {
@@ -157,7 +200,11 @@ export class ModelController extends Observable {
     const api = await this.bridge.api();
     const outcome = await api.deleteModel(entry.record);
     if (!outcome.ok) this.downloadErrors.set(modelId, reviveError(outcome.error));
-    if (this.load.kind !== "idle" && "modelId" in this.load && this.load.modelId === modelId)
+    // Deleting the embedding model unloads the engine it shares with the chat model.
+    if (
+      (this.load.kind !== "idle" && "modelId" in this.load && this.load.modelId === modelId) ||
+      this.loadedEmbeddingModel() === modelId
+    )
       this.load = { kind: "idle" };
     if (modelId.startsWith("local-")) {
       await this.db.delete("localModels", modelId);
@@ -179,10 +226,19 @@ export class ModelController extends Observable {
         this.load = { kind: "loading", modelId, progress };
         this.changed();
       }),
+      this.usableEmbeddingModel(),
     );
-    this.load = outcome.ok
-      ? { kind: "ready", modelId }
-      : { kind: "failed", modelId, error: reviveError(outcome.error) };
+    if (outcome.ok) {
+      const { embeddingModelId, embeddingError } = outcome.value;
+      this.load = {
+        kind: "ready",
+        modelId,
+        ...(embeddingModelId !== undefined ? { embeddingModelId } : {}),
+        ...(embeddingError ? { embeddingError: reviveError(embeddingError) } : {}),
+      };
+    } else {
+      this.load = { kind: "failed", modelId, error: reviveError(outcome.error) };
+    }
     this.changed();
   }
 

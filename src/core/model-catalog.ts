@@ -74,15 +74,34 @@ export function isChatModel(record: CatalogRecord): boolean {
   return record.model_type === undefined || record.model_type === 0;
 }
 
-export function buildCatalog(records: readonly CatalogRecord[], device: DeviceCapabilities): CatalogEntry[] {
-  return records.filter(isChatModel).map((record) => ({
+/** web-llm's embedding models (the snowflake-arctic-embed records): for memory search. */
+export function isEmbeddingModel(record: CatalogRecord): boolean {
+  return record.model_type === 1;
+}
+
+/**
+ * The embedding model preselected for memory search: arctic-embed-s with batches of 4, the
+ * smallest (about 240 MB of GPU memory), 384-dimensional like the index's benchmarks.
+ */
+export const DEFAULT_EMBEDDING_MODEL = "snowflake-arctic-embed-s-q0f32-MLC-b4";
+
+function entryOf(record: CatalogRecord, device: DeviceCapabilities): CatalogEntry {
+  return {
     record,
     runnable: checkRunnable(record, device),
     gpuMemoryMB: record.vram_required_MB,
     contextWindow: record.overrides?.context_window_size,
     lowResource: record.low_resource_required ?? false,
     family: familyOf(record.model_id),
-  }));
+  };
+}
+
+export function buildEmbeddingCatalog(records: readonly CatalogRecord[], device: DeviceCapabilities): CatalogEntry[] {
+  return records.filter(isEmbeddingModel).map((record) => entryOf(record, device));
+}
+
+export function buildCatalog(records: readonly CatalogRecord[], device: DeviceCapabilities): CatalogEntry[] {
+  return records.filter(isChatModel).map((record) => entryOf(record, device));
 }
 
 export function pickDefaultModel(entries: readonly CatalogEntry[], device: DeviceCapabilities): string | undefined {

@@ -6,6 +6,8 @@ import { isBoolean, isBudgetLimits, isDreamingSettings, isGatePolicy, type Dream
 /** Typed settings with defaults; unknown or malformed values fall back to the default. */
 export interface Settings {
   selectedModelId: string | undefined;
+  /** The embedding model loaded with the chat model for memory search; none by default. */
+  embeddingModelId: string | undefined;
   modelMirror: string | undefined;
   activeConversationId: string | undefined;
   /** Download sizes (bytes of weights) read from each model's tensor-cache.json. */
@@ -22,6 +24,7 @@ export interface Settings {
 
 export const DEFAULT_SETTINGS: Settings = {
   selectedModelId: undefined,
+  embeddingModelId: undefined,
   modelMirror: undefined,
   activeConversationId: undefined,
   modelSizes: {},

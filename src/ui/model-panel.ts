@@ -141,7 +141,7 @@ export class ModelPanel extends LitElement {
         <legend>Models this device can run (${runnable.length})</legend>
         ${visible.map((entry) => this.#row(models, entry))}
       </fieldset>
-      ${this.#localFolder(models)} ${this.#mirror(models)}`;
+      ${this.#embedding(models)} ${this.#localFolder(models)} ${this.#mirror(models)}`;
   }
 
   #selected(models: ModelController) {
@@ -234,6 +234,104 @@ export class ModelPanel extends LitElement {
       </label>
       <span></span>
     </div>`;
+  }
+
+  /** The embedding model for memory search: choose, download, delete; it loads with the chat model. */
+  #embedding(models: ModelController) {
+    const choices = models.embeddingEntries.filter(
+      (entry) => entry.runnable.ok || entry.record.model_id === models.embeddingModelId,
+    );
+    const id = models.embeddingModelId;
+    const entry = models.entry(id);
+    const progress = id !== undefined ? models.downloads.get(id) : undefined;
+    const stored = id !== undefined ? models.storage.get(id) : undefined;
+    const error = id !== undefined ? models.downloadErrors.get(id) : undefined;
+    const loaded = models.loadedEmbeddingModel();
+    const chat = models.load.kind === "ready" ? models.load.modelId : undefined;
+    const embeddingError = models.load.kind === "ready" ? models.load.embeddingError : undefined;
+    let status: string;
+    if (id === undefined) {
+      status = loaded
+        ? `Memory search still uses ${loaded} until the chat model loads again.`
+        : "Memory search matches keywords only: similar wording is missed.";
+    } else if (loaded === id) {
+      status = `Loaded with ${chat ?? "the chat model"}: memory search matches meaning as well as keywords.`;
+    } else if (stored?.complete) {
+      status = chat
+        ? `Downloaded. It loads with the chat model: load ${chat} again to use it.`
+        : "Downloaded. It loads with the chat model.";
+    } else {
+      status = "Download it to use it; it loads with the chat model.";
+    }
+    const reload = chat !== undefined && models.usableEmbeddingModel() !== loaded;
+    return html`<section class="selected" aria-labelledby="embedding-title" data-testid="embedding-model">
+      <h3 id="embedding-title">Embedding model for memory search</h3>
+      <p class="muted">
+        A small model that turns text into vectors, so a search for “automobile” finds a fact about a car. It runs on
+        this device beside the chat model.
+      </p>
+      <label
+        >Embedding model
+        <select
+          @change=${(event: Event) => {
+            const value = (event.target as HTMLSelectElement).value;
+            void models.selectEmbeddingModel(value === "" ? undefined : value);
+          }}
+        >
+          <option value="" ?selected=${id === undefined}>None (keyword search only)</option>
+          ${choices.map(
+            (choice) =>
+              html`<option value=${choice.record.model_id} ?selected=${choice.record.model_id === id}>
+                ${choice.record.model_id} · GPU
+                ${formatMegabytes(choice.gpuMemoryMB)}${
+                  choice.record.model_id === models.defaultEmbeddingModelId ? " · recommended" : ""
+                }${models.isDownloaded(choice.record.model_id) ? " · downloaded" : ""}
+              </option>`,
+          )}
+        </select></label
+      >
+      ${entry && !entry.runnable.ok ? html`<p class="error">${entry.runnable.reason}</p>` : nothing}
+      <p class="facts" role="status" data-testid="embedding-status">${status}</p>
+      ${
+        progress && id !== undefined
+          ? html`<tabclaw-download-progress
+              .progress=${progress}
+              label="Downloading ${id}"
+            ></tabclaw-download-progress>`
+          : nothing
+      }
+      ${error ? html`<p class="error" role="alert">${error.message} ${error.hint}</p>` : nothing}
+      ${
+        embeddingError
+          ? html`<p class="error" role="alert">
+              The embedding model did not load: ${embeddingError.message} ${embeddingError.hint}
+            </p>`
+          : nothing
+      }
+      <div class="actions">
+        ${
+          id === undefined
+            ? nothing
+            : progress
+              ? html`<button @click=${() => models.cancelDownload(id)}>Cancel download</button>`
+              : stored?.complete
+                ? nothing
+                : html`<button class="primary" ?disabled=${!entry?.runnable.ok} @click=${() => models.download(id)}>
+                    ${stored ? "Resume download" : "Download"}
+                  </button>`
+        }
+        ${
+          reload && chat !== undefined
+            ? html`<button @click=${() => models.loadModel(chat)}>Load ${chat} again</button>`
+            : nothing
+        }
+        ${
+          id !== undefined && stored && !progress
+            ? html`<button class="danger" @click=${() => this.#delete(models, id)}>Delete from this device</button>`
+            : nothing
+        }
+      </div>
+    </section>`;
   }
 
   #localFolder(models: ModelController) {

@@ -1,6 +1,7 @@
 import {
   ModelType,
   postInitAndCheckFieldsChatCompletion,
+  postInitAndCheckFieldsEmbedding,
   prebuiltAppConfig,
   type AppConfig,
   type ChatCompletion,
@@ -8,6 +9,8 @@ import {
   type ChatCompletionFinishReason,
   type ChatCompletionRequest,
   type CompletionUsage,
+  type CreateEmbeddingResponse,
+  type EmbeddingCreateParams,
   type InitProgressCallback,
   type InitProgressReport,
   type MLCEngineInterface,
@@ -23,6 +26,7 @@ import {
   type ScriptSource,
   type ScriptedResponse,
 } from "./engine-script";
+import { conceptVector } from "./concept-vectors";
 import { navigatorGpuProbe, type GpuFacts, type GpuProbe } from "./gpu-probe";
 import { contentText, countPromptTokens, fillerTokens, splitTokens } from "./scripted-tokens";
 import { CacheApiArtifacts, type ChatConfigSubset, type ModelArtifacts } from "./webllm-artifacts";
@@ -90,6 +94,13 @@ interface Loaded {
   modelId: string;
   config: ChatConfigSubset;
   gpu: GpuFacts;
+  /** web-llm builds an `EmbeddingPipeline` for `ModelType.embedding` records, an LLM pipeline otherwise. */
+  embedding: boolean;
+}
+
+/** The vector length the double gives an embedding model: arctic-embed-m has 768 dimensions, -s and -xs 384. */
+function embeddingDimensions(modelId: string): number {
+  return /arctic-embed-m\b/.test(modelId) ? 768 : 384;
 }
 
 function abortError(): DOMException {
@@ -142,7 +153,8 @@ export class ScriptedEngine implements ScriptedEngineSurface {
   readonly #crash: ((message: string) => void) | undefined;
   #appConfig: AppConfig = prebuiltAppConfig;
   #initProgressCallback: InitProgressCallback | undefined;
-  #loaded: Loaded | undefined;
+  /** Loaded models in load order, as web-llm's `loadedModelIdToPipeline`. */
+  readonly #loaded = new Map<string, Loaded>();
   #reloadController: AbortController | undefined;
   #interruptSignal = false;
   #wake: (() => void) | undefined;
@@ -190,12 +202,17 @@ export class ScriptedEngine implements ScriptedEngineSurface {
   async reload(modelId: string | string[]): Promise<void> {
     const ids = Array.isArray(modelId) ? modelId : [modelId];
     await this.unload();
-    if (ids.length !== 1 || ids[0] === undefined) throw notScriptedError("loading several models at once");
-    const id = ids[0];
+    if (new Set(ids).size < ids.length) {
+      throw webLlmError(
+        "ReloadModelIdNotUniqueError: Need to make models in modelId passed to reload() need to be unique. If you " +
+          `want to, load copies of the same model with different modelId. Got: ${ids.join(",")}.`,
+      );
+    }
     const controller = new AbortController();
     this.#reloadController = controller;
     try {
-      this.#loaded = await this.#reloadOne(id, controller.signal);
+      // As web-llm: one model after another; a single abort stops the rest.
+      for (const id of ids) this.#loaded.set(id, await this.#reloadOne(id, controller.signal));
     } catch (error) {
       // web-llm: a reload cut short by unload() resolves quietly.
       if (error instanceof DOMException && error.name === "AbortError") return;
@@ -237,11 +254,44 @@ export class ScriptedEngine implements ScriptedEngineSurface {
     });
     // web-llm reports "Finish loading" and then throws a device loss noticed during the load.
     if (scripted) throw scripted;
-    return { modelId, config, gpu };
+    return { modelId, config, gpu, embedding: record.model_type === ModelType.embedding };
+  }
+
+  /** web-llm's `getModelIdToUse` and `getModelStates`: which loaded model answers a request. */
+  #select(requested: string | null | undefined, requestName: string, embedding: boolean): Loaded {
+    const ids = [...this.#loaded.keys()];
+    if (ids.length === 0) throw webLlmError("ModelNotLoadedError");
+    let id: string;
+    if (requested) {
+      if (!ids.includes(requested)) {
+        throw webLlmError(
+          `SpecifiedModelNotFoundError: Specified model ${requested} for ${requestName} is not found in loaded ` +
+            `models. Please check if the correct model is loaded/specified. Loaded models are: ${ids.join(",")}`,
+        );
+      }
+      id = requested;
+    } else if (ids.length > 1) {
+      throw webLlmError(
+        `UnclearModelToUseError: Multiple models are loaded in engine. Please specify the model in ${requestName}.\n` +
+          `Currently loaded models are:\n${ids.join(",")}`,
+      );
+    } else {
+      id = ids[0] ?? "";
+    }
+    const loaded = this.#loaded.get(id);
+    if (!loaded) throw webLlmError("ModelNotLoadedError");
+    if (loaded.embedding !== embedding) {
+      const expected = embedding ? "EmbeddingPipeline" : "LLMChatPipeline";
+      throw webLlmError(
+        `IncorrectPipelineLoadedError: ${requestName} expects model to be loaded with ${expected}. However, ` +
+          `${id} is not loaded with this pipeline.`,
+      );
+    }
+    return loaded;
   }
 
   unload(): Promise<void> {
-    this.#loaded = undefined;
+    this.#loaded.clear();
     this.#reloadController?.abort("Engine.unload() is called.");
     this.#reloadController = undefined;
     return Promise.resolve();
@@ -290,8 +340,35 @@ export class ScriptedEngine implements ScriptedEngineSurface {
     return Promise.reject(notScriptedError("completions.create (text completion)"));
   }
 
-  embedding(): Promise<never> {
-    return Promise.reject(notScriptedError("embeddings.create"));
+  /**
+   * web-llm's `embedding`: its own request checks, then one vector per input from a small concept
+   * table ({@link conceptVector}), so a "car" and an "automobile" are close. Token ids are not
+   * scripted (the double has no tokenizer).
+   */
+  embedding(request: EmbeddingCreateParams): Promise<CreateEmbeddingResponse> {
+    try {
+      const loaded = this.#select(request.model, "EmbeddingCreateParams", true);
+      postInitAndCheckFieldsEmbedding(request, loaded.modelId);
+      const inputs = typeof request.input === "string" ? [request.input] : request.input;
+      const texts = inputs.map((input) => {
+        if (typeof input !== "string") throw notScriptedError("embedding token ids");
+        return input;
+      });
+      const dimensions = embeddingDimensions(loaded.modelId);
+      const tokens = texts.reduce((sum, text) => sum + text.split(/\s+/).length, 0);
+      return Promise.resolve({
+        data: texts.map((text, index) => ({
+          embedding: Array.from(conceptVector(text, dimensions)),
+          index,
+          object: "embedding" as const,
+        })),
+        model: loaded.modelId,
+        object: "list",
+        usage: { prompt_tokens: tokens, total_tokens: tokens, extra: { prefill_tokens_per_s: 1000 } },
+      });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** As web-llm: the stream is returned at once and starts working on its first `next()`. */
@@ -299,8 +376,7 @@ export class ScriptedEngine implements ScriptedEngineSurface {
     request: ChatCompletionRequest,
   ): Promise<AsyncGenerator<ChatCompletionChunk, void> | ChatCompletion> {
     const timeReceived = Date.now();
-    const loaded = this.#loaded;
-    if (!loaded) throw webLlmError("ModelNotLoadedError");
+    const loaded = this.#select(request.model, "ChatCompletionRequest", false);
     postInitAndCheckFieldsChatCompletion(request, loaded.modelId, ModelType.LLM);
     const step = await this.#script.nextResponse(recordRequest(request));
     if (step?.error !== undefined && step.text === undefined && step.tokens === undefined)

@@ -12,11 +12,18 @@ class FakeClient implements WebLlmClient {
   progress: ((report: InitProgressReport) => void) | undefined;
   appConfig: AppConfig | undefined;
   reloadFailure: string | undefined;
+  /** Fails only a reload of several models (the embedding model beside the chat model). */
+  pairFailure: string | undefined;
+  reloads: (string | string[])[] = [];
+  embedded: { input: string[]; model: string }[] = [];
   interrupted = false;
   lastRequest: Parameters<WebLlmClient["chat"]["completions"]["create"]>[0] | undefined;
   tokens = ["Hel", "lo", " there"];
 
-  reload = (): Promise<void> => {
+  reload = (modelId: string | string[]): Promise<void> => {
+    this.reloads.push(modelId);
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- web-llm's worker client rejects with a string
+    if (this.pairFailure && Array.isArray(modelId)) return Promise.reject(this.pairFailure);
     this.progress?.({ progress: 0.5, text: "Fetching param cache[1/2]", timeElapsed: 1 });
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- web-llm's worker client rejects with a string
     if (this.reloadFailure) return Promise.reject(this.reloadFailure);
@@ -32,6 +39,21 @@ class FakeClient implements WebLlmClient {
   };
   setAppConfig = (appConfig: AppConfig): void => {
     this.appConfig = appConfig;
+  };
+  embeddings = {
+    create: (request: { input: string[]; model: string }) => {
+      this.embedded.push(request);
+      return Promise.resolve({
+        data: request.input.map((text, index) => ({
+          embedding: [text.length, 1],
+          index,
+          object: "embedding" as const,
+        })),
+        model: request.model,
+        object: "list" as const,
+        usage: { prompt_tokens: 1, total_tokens: 1, extra: { prefill_tokens_per_s: 1 } },
+      });
+    },
   };
   chat = {
     completions: {
@@ -191,5 +213,36 @@ describe("WebLlmChatEngine at web-llm's client boundary", () => {
     await expect(engine.load("m")).rejects.toMatchObject({ name: "ModelFilesMissingError" });
     client.reloadFailure = "TypeError: Failed to fetch";
     await expect(engine.load("m")).rejects.toMatchObject({ name: "NetworkError" });
+  });
+
+  it("loads an embedding model beside the chat model, names the model in every request, and embeds", async () => {
+    const client = new FakeClient();
+    const engine = new WebLlmChatEngine(client, appConfig);
+    await engine.load("chat", undefined, { embeddingModelId: "snowflake-arctic-embed-s-q0f32-MLC-b4" });
+    expect(client.reloads).toEqual([["chat", "snowflake-arctic-embed-s-q0f32-MLC-b4"]]);
+    expect(engine.loadedEmbeddingModelId).toBe("snowflake-arctic-embed-s-q0f32-MLC-b4");
+    await collect(engine.stream({ messages: [{ role: "user", content: "hi" }] }));
+    expect(client.lastRequest?.model).toBe("chat");
+    const vectors = await engine.embed(["a car", "automobile"], "query");
+    expect(vectors.map((vector) => Array.from(vector))).toHaveLength(2);
+    expect(vectors[0]).toBeInstanceOf(Float32Array);
+    expect(client.embedded[0]?.model).toBe("snowflake-arctic-embed-s-q0f32-MLC-b4");
+    expect(client.embedded[0]?.input[0]).toBe(
+      "[CLS] Represent this sentence for searching relevant passages: a car [SEP]",
+    );
+    await engine.embed(["a car"]);
+    expect(client.embedded[1]?.input).toEqual(["[CLS] a car [SEP]"]);
+  });
+
+  it("loads the chat model alone when the pair fails, and says why", async () => {
+    const client = new FakeClient();
+    client.pairFailure = "TypeError: Failed to execute 'add' on 'Cache': Request failed";
+    const engine = new WebLlmChatEngine(client, appConfig);
+    await engine.load("chat", undefined, { embeddingModelId: "embed" });
+    expect(client.reloads).toEqual([["chat", "embed"], "chat"]);
+    expect(engine.loadedModelId).toBe("chat");
+    expect(engine.loadedEmbeddingModelId).toBeUndefined();
+    expect(engine.embeddingLoadError?.name).toBe("ModelFilesMissingError");
+    await expect(engine.embed(["x"])).rejects.toMatchObject({ name: "ModelNotLoadedError" });
   });
 });

@@ -89,4 +89,31 @@ describe("web-llm's worker protocol through a MessagePort", () => {
     expect(failure).toMatchObject({ name: "DeviceLostError", hint: expect.stringMatching(/smaller model/) as unknown });
     expect(engine.loadedModelId).toBeUndefined();
   });
+
+  it("loads a chat and an embedding model in one engine; chat names its model, embeddings come back", async () => {
+    const script = new EngineScriptQueue({ responses: [{ text: "Both loaded", tokensPerSecond: 2000 }] });
+    const engine = connect(script);
+    const embedder = "snowflake-arctic-embed-s-q0f32-MLC-b4";
+    await engine.load(MODEL, undefined, { embeddingModelId: embedder });
+    expect(engine.loadedEmbeddingModelId).toBe(embedder);
+    expect(script.calls.map((call) => (call.kind === "reload" ? call.modelId : call.kind))).toEqual([MODEL, embedder]);
+    const chunks = await collect(engine.stream({ messages: [{ role: "user", content: "hi" }] }));
+    expect(chunks.map((chunk) => (chunk.kind === "delta" ? chunk.text : "")).join("")).toBe("Both loaded");
+    const [car, automobile, tea] = await engine.embed(["My car is red", "automobile", "Prefers green tea"]);
+    const cosine = (a: Float32Array | undefined, b: Float32Array | undefined): number => {
+      if (!a || !b) return Number.NaN;
+      let dot = 0;
+      let na = 0;
+      let nb = 0;
+      for (let i = 0; i < a.length; i++) {
+        dot += (a[i] ?? 0) * (b[i] ?? 0);
+        na += (a[i] ?? 0) ** 2;
+        nb += (b[i] ?? 0) ** 2;
+      }
+      return dot / Math.sqrt(na * nb);
+    };
+    expect(car).toHaveLength(384);
+    expect(cosine(car, automobile)).toBeGreaterThan(0.3);
+    expect(cosine(tea, automobile)).toBe(0);
+  });
 });
