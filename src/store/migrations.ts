@@ -37,4 +37,11 @@ export function migrate(db: IDBPDatabase<TabclawDB>, oldVersion: number, newVers
     const revisions = db.createObjectStore("memoryRevisions", { keyPath: "id" });
     revisions.createIndex("byCreated", "createdAt");
   }
+  if (oldVersion < 4 && newVersion >= 4) {
+    // Routines: the jobs the scheduler runs, and a record of every run for the briefing and usage.
+    db.createObjectStore("jobs", { keyPath: "id" });
+    const runs = db.createObjectStore("jobRuns", { keyPath: "id" });
+    runs.createIndex("byJob", ["jobId", "startedAt"]);
+    runs.createIndex("byStarted", "startedAt");
+  }
 }

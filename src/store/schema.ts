@@ -6,12 +6,13 @@ import type { CatalogRecord } from "../core/model-catalog";
 import type { ChatUsage } from "../engine/chat-engine";
 import type { ApprovalRecord, ApprovalStatus } from "./approval-record";
 import type { AuditRecord } from "./audit-entry";
+import type { JobRecord, JobRunRecord } from "./job-record";
 import type { DailyNoteRecord, FactRecord, MemoryRevisionRecord, UserProfileRecord } from "./memory-record";
 import type { UsageRecord } from "./usage-record";
 
 export const DB_NAME = "tabclaw";
 /** Bump with a new step in `migrations.ts`; never edit a released step. */
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 export interface Conversation {
   id: string;
@@ -92,4 +93,8 @@ export interface TabclawDB extends DBSchema {
   profile: { key: string; value: UserProfileRecord };
   /** v3: every change to facts, with the previous state of each fact it touched, for undo. */
   memoryRevisions: { key: string; value: MemoryRevisionRecord; indexes: { byCreated: number } };
+  /** v4: scheduled routines with their schedule, active hours, last and next run. */
+  jobs: { key: string; value: JobRecord };
+  /** v4: one record per run of a job, read per job or across jobs by start time. */
+  jobRuns: { key: string; value: JobRunRecord; indexes: { byJob: [string, number]; byStarted: number } };
 }

@@ -4,6 +4,7 @@ import { ConversationStore } from "../../../src/store/conversation-store";
 import { openDatabase, type Database } from "../../../src/store/database";
 import { migrate } from "../../../src/store/migrations";
 import type { ApprovalRecord } from "../../../src/store/approval-record";
+import type { DailyNoteRecord, FactRecord, MemoryRevisionRecord } from "../../../src/store/memory-record";
 import { DB_VERSION, type LocalModelRecord, type TabclawDB } from "../../../src/store/schema";
 import { KillSwitch } from "../../../src/store/kill-switch";
 import { SettingsStore } from "../../../src/store/settings-store";
@@ -149,7 +150,7 @@ describe("schema version 3", () => {
     db.close();
 
     db = await openDatabase(name);
-    expect(db.version).toBe(3);
+    expect(db.version).toBe(DB_VERSION);
     const upgraded = new ConversationStore(db);
     expect(await upgraded.list()).toEqual([{ ...conversation, updatedAt: 2 }]);
     expect(await upgraded.messages(conversation.id)).toEqual([message]);
@@ -184,8 +185,40 @@ describe("schema version 3", () => {
     await db.put("profile", { text: "# USER", updated: 1 }, "user");
     db.close();
     db = await openDatabase(name);
-    expect([...db.objectStoreNames].length).toBe(12);
+    expect([...db.objectStoreNames].length).toBe(14);
     expect(await db.count("audit")).toBe(1);
     expect(await db.get("profile", "user")).toEqual({ text: "# USER", updated: 1 });
+  });
+});
+
+describe("schema version 4", () => {
+  it("upgrades a version-3 database with memory, keeping all of it, and adds the routine stores", async () => {
+    db = await openVersion(3);
+    expect(db.version).toBe(3);
+    const conversations = new ConversationStore(db);
+    const conversation = await conversations.create("Week", 1);
+    await db.put("approvals", approval);
+    // Partial records: the upgrade must keep whatever is stored, field for field.
+    await db.put("notes", { id: "n1", day: "2026-11-24", at: 5, text: "Call Ana" } as unknown as DailyNoteRecord);
+    const fact = { id: "f1", text: "Ana is my sister", updated: 6 } as unknown as FactRecord;
+    await db.put("facts", fact);
+    await db.put("profile", { text: "# USER", updated: 7 }, "user");
+    await db.put("memoryRevisions", { id: "rev1", createdAt: 8 } as unknown as MemoryRevisionRecord);
+    await db.put("budgets", { day: "2026-11-24", used: { chat: 50 } });
+    db.close();
+
+    db = await openDatabase(name);
+    expect(db.version).toBe(DB_VERSION);
+    expect(await new ConversationStore(db).list()).toEqual([conversation]);
+    expect(await db.get("approvals", "act-1")).toEqual(approval);
+    expect(await db.get("notes", "n1")).toMatchObject({ text: "Call Ana" });
+    expect(await db.getAllFromIndex("facts", "byUpdated")).toEqual([fact]);
+    expect(await db.get("profile", "user")).toEqual({ text: "# USER", updated: 7 });
+    expect(await db.get("memoryRevisions", "rev1")).toEqual({ id: "rev1", createdAt: 8 });
+    expect(await db.get("budgets", "2026-11-24")).toEqual({ day: "2026-11-24", used: { chat: 50 } });
+
+    expect(db.transaction("jobs").store.keyPath).toBe("id");
+    expect(db.transaction("jobRuns").store.keyPath).toBe("id");
+    expect([...db.transaction("jobRuns").store.indexNames].sort()).toEqual(["byJob", "byStarted"]);
   });
 });
