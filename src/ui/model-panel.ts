@@ -22,7 +22,8 @@ export class ModelPanel extends LitElement {
       h2 {
         margin-top: 0;
       }
-      .selected {
+      .selected,
+      .embedding {
         border: 1px solid var(--border);
         border-radius: var(--radius);
         padding: 0.75rem 1rem;
@@ -264,7 +265,7 @@ export class ModelPanel extends LitElement {
       status = "Download it to use it; it loads with the chat model.";
     }
     const reload = chat !== undefined && models.usableEmbeddingModel() !== loaded;
-    return html`<section class="selected" aria-labelledby="embedding-title" data-testid="embedding-model">
+    return html`<section class="embedding" aria-labelledby="embedding-title" data-testid="embedding-model">
       <h3 id="embedding-title">Embedding model for memory search</h3>
       <p class="muted">
         A small model that turns text into vectors, so a search for “automobile” finds a fact about a car. It runs on

@@ -24,6 +24,61 @@ export const TINY_WASM = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
 
 const FIXTURE_FILES = ["mlc-chat-config.json", "tokenizer.json", "tokenizer_config.json"];
 
+/**
+ * An embedding model as web-llm's catalog names it (snowflake-arctic-embed-s, q0f32), served with
+ * made-up files: an mlc-chat-config.json with the fields web-llm's EmbeddingPipeline checks, the chat
+ * fixture's tokenizer, and two generated weight shards. The scripted engine never reads the weights.
+ */
+export const EMBEDDING_REPO = "mlc-ai/snowflake-arctic-embed-s-q0f32-MLC";
+export const EMBEDDING_MODEL_ID = "snowflake-arctic-embed-s-q0f32-MLC-b4";
+
+const EMBEDDING_CONFIG = {
+  model_type: "bert",
+  quantization: "q0f32",
+  context_window_size: 512,
+  prefill_chunk_size: 512,
+  sliding_window_size: -1,
+  attention_sink_size: -1,
+  tokenizer_files: ["tokenizer.json", "tokenizer_config.json"],
+  version: "0.1.0",
+};
+
+const EMBEDDING_SHARD_BYTES = [3 * 2 ** 20, 2 ** 20 + 4096];
+
+/** tensor-cache.json of the embedding model, before its md5sums are filled in. */
+function embeddingManifest(): TensorCacheManifest {
+  return {
+    metadata: { ParamSize: EMBEDDING_SHARD_BYTES.length, BitsPerParam: 32 },
+    records: EMBEDDING_SHARD_BYTES.map((nbytes, index) => ({
+      dataPath: `params_shard_${index}.bin`,
+      format: "raw-shard",
+      nbytes,
+      records: [
+        { name: `param_${index}`, shape: [nbytes / 4], dtype: "float32", format: "raw", nbytes, byteOffset: 0 },
+      ],
+    })),
+  };
+}
+
+/** What the hub serves for one repository. */
+interface HubRepo {
+  manifest: TensorCacheManifest;
+  manifestBytes: Buffer;
+  files: Map<string, Buffer>;
+}
+
+async function withMd5s(published: TensorCacheManifest, cacheDir: string): Promise<TensorCacheManifest> {
+  const md5s = await generatedMd5s(JSON.stringify(published), cacheDir);
+  return {
+    ...published,
+    records: published.records.map((shard) => ({ ...shard, md5sum: md5s.get(shard.dataPath) ?? "" })),
+  };
+}
+
+function hubRepo(manifest: TensorCacheManifest, files: Map<string, Buffer>): HubRepo {
+  return { manifest, manifestBytes: Buffer.from(JSON.stringify(manifest, null, 4)), files };
+}
+
 export interface HubOptions {
   /** `present`: any `<mirror>/model-libs/*.wasm` is {@link TINY_WASM}; `missing`: 404. */
   modelLibrary: "present" | "missing";
@@ -85,17 +140,18 @@ export class FakeHub {
   options: HubOptions;
   /** tensor-cache.json as served (md5sums of the generated shards). */
   readonly manifest: TensorCacheManifest;
-  readonly #manifestBytes: Buffer;
-  readonly #files: Map<string, Buffer>;
+  readonly #fixture: HubRepo;
+  /** {@link EMBEDDING_REPO}, always served. */
+  readonly #embedding: HubRepo;
   #faultBytes = 0;
   #tripped = false;
   #throttleClock = 0;
 
-  private constructor(options: HubOptions, manifest: TensorCacheManifest, files: Map<string, Buffer>) {
+  private constructor(options: HubOptions, fixture: HubRepo, embedding: HubRepo) {
     this.options = options;
-    this.manifest = manifest;
-    this.#manifestBytes = Buffer.from(JSON.stringify(manifest, null, 4));
-    this.#files = files;
+    this.manifest = fixture.manifest;
+    this.#fixture = fixture;
+    this.#embedding = embedding;
   }
 
   static async create(options: Partial<HubOptions>, cacheDir: string, fixtureDir = FIXTURE_DIR): Promise<FakeHub> {
@@ -108,7 +164,13 @@ export class FakeHub {
     };
     const files = new Map<string, Buffer>();
     for (const name of FIXTURE_FILES) files.set(name, await readFile(join(fixtureDir, name)));
-    return new FakeHub({ ...DEFAULT_HUB_OPTIONS, ...options }, manifest, files);
+    const embeddingFiles = new Map<string, Buffer>([
+      ["mlc-chat-config.json", Buffer.from(JSON.stringify(EMBEDDING_CONFIG, null, 2))],
+      ["tokenizer.json", files.get("tokenizer.json") ?? Buffer.alloc(0)],
+      ["tokenizer_config.json", files.get("tokenizer_config.json") ?? Buffer.alloc(0)],
+    ]);
+    const embedding = hubRepo(await withMd5s(embeddingManifest(), cacheDir), embeddingFiles);
+    return new FakeHub({ ...DEFAULT_HUB_OPTIONS, ...options }, hubRepo(manifest, files), embedding);
   }
 
   /** Changes options at run time; a new fault or throttle setting starts counting afresh. */
@@ -138,21 +200,29 @@ export class FakeHub {
       return;
     }
     const match = /^([^/]+\/[^/]+)\/resolve\/main\/(.+)$/.exec(rest);
-    if (!match?.[1] || !match[2] || !this.options.repos.includes(match[1])) return sendNotFound(request, response);
+    if (!match?.[1] || !match[2]) return sendNotFound(request, response);
+    const repo =
+      match[1] === EMBEDDING_REPO ? this.#embedding : this.options.repos.includes(match[1]) ? this.#fixture : undefined;
+    if (!repo) return sendNotFound(request, response);
     const file = decodeURIComponent(match[2]);
     if (file === "tensor-cache.json") {
-      return sendBody(request, response, 200, "application/json; charset=utf-8", this.#manifestBytes);
+      return sendBody(request, response, 200, "application/json; charset=utf-8", repo.manifestBytes);
     }
-    const fixture = this.#files.get(file);
+    const fixture = repo.files.get(file);
     if (fixture) return sendBody(request, response, 200, "application/json; charset=utf-8", fixture);
-    const index = this.manifest.records.findIndex((shard) => shard.dataPath === file);
-    if (index === -1) return sendNotFound(request, response);
-    await this.#sendShard(index, request, response);
+    const index = repo.manifest.records.findIndex((shard) => shard.dataPath === file);
+    const shard = repo.manifest.records[index];
+    if (!shard) return sendNotFound(request, response);
+    // Faults (corruptShard) are the chat fixture's; throttling and cut connections apply to every shard.
+    await this.#sendShard(shard, repo === this.#fixture && this.options.corruptShard === index, request, response);
   }
 
-  async #sendShard(index: number, request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const shard = this.shard(index);
-    const corrupt = this.options.corruptShard === index;
+  async #sendShard(
+    shard: TensorCacheShard,
+    corrupt: boolean,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
     if (this.#tripped) {
       response.destroy();
       return;
