@@ -76,11 +76,14 @@ export function memoryNotes(): DailyNoteRecord[] {
   ];
 }
 
-/** Stores the records as `MemoryStore` would, then reloads so the app reads them. */
+/**
+ * Stores the records as `MemoryStore` would, then reloads so the app reads them. The database is
+ * opened at whatever version the app created (the app is open first), so a schema bump needs no edit here.
+ */
 export async function storeMemory(page: Page, seed: MemorySeed): Promise<void> {
   await page.evaluate(async ({ facts, notes, profile }) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open("tabclaw", 3);
+      const request = indexedDB.open("tabclaw");
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error ?? new Error("could not open tabclaw"));
     });
@@ -102,7 +105,7 @@ export async function storeMemory(page: Page, seed: MemorySeed): Promise<void> {
 export async function storedMemory(page: Page): Promise<Required<MemorySeed>> {
   return page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open("tabclaw", 3);
+      const request = indexedDB.open("tabclaw");
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error ?? new Error("could not open tabclaw"));
     });
