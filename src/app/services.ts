@@ -3,6 +3,7 @@ import { probeDevice } from "../engine/device-probe";
 import { connectorRegistry } from "../gate/connector";
 import { Gate } from "../gate/gate";
 import { ConversationStore } from "../store/conversation-store";
+import { JobStore } from "../store/job-store";
 import { openDatabase } from "../store/database";
 import { SettingsStore } from "../store/settings-store";
 import { UsageRecorder } from "../store/usage-recorder";
@@ -10,6 +11,7 @@ import { announceMemoryChanged } from "../memory/memory-channel";
 import { MemoryStore } from "../memory/memory-store";
 import { chatToolRegistry } from "../tools/chat-tools";
 import { ApprovalsController } from "./approvals-controller";
+import { BriefingController } from "./briefing-controller";
 import { BudgetController } from "./budget-controller";
 import { ChatController } from "./chat-controller";
 import { DreamController } from "./dream-controller";
@@ -19,6 +21,9 @@ import { MemoryController } from "./memory-controller";
 import { ModelController } from "./model-controller";
 import { PauseController } from "./pause-controller";
 import { PermissionsController } from "./permissions-controller";
+import { browserNotifications, Notifier } from "./notifier";
+import { JOBS_CHANNEL, RoutinesController } from "./routines-controller";
+import { browserWakeLock, WakeLockHolder } from "./wake-lock";
 import { UserQuestions } from "./user-questions";
 
 /** Everything the page shares, made once at start-up. */
@@ -42,6 +47,10 @@ export interface Services {
   dreams: DreamController;
   /** Facts, notes and the profile as the Memory view shows them, with export and import. */
   memory: MemoryController;
+  /** The scheduled jobs for the Routines view, with notifications and the wake lock. */
+  routines: RoutinesController;
+  /** "While you were away", from the runs since the last visit. */
+  briefing: BriefingController;
 }
 
 export async function createServices(): Promise<Services> {
@@ -97,6 +106,15 @@ export async function createServices(): Promise<Services> {
     pause,
   });
   const memoryView = new MemoryController(memory);
+  const jobs = new JobStore(db);
+  const routines = new RoutinesController({
+    jobs,
+    settings,
+    channel: new BroadcastChannel(JOBS_CHANNEL),
+    notifier: new Notifier({ settings, port: browserNotifications(), now: Date.now() }),
+    wakeLock: new WakeLockHolder(browserWakeLock()),
+  });
+  const briefing = new BriefingController({ jobs, settings, pendingApprovals: () => approvals.pendingCount });
   return {
     models,
     chat,
@@ -109,5 +127,7 @@ export async function createServices(): Promise<Services> {
     memoryStore: memory,
     dreams,
     memory: memoryView,
+    routines,
+    briefing,
   };
 }

@@ -25,6 +25,16 @@ export function isBoolean(value: unknown): value is boolean {
   return typeof value === "boolean";
 }
 
+/** A list of ids (jobs to notify about, runs already notified). */
+export function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
+/** Milliseconds since the epoch. */
+export function isInstant(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0;
+}
+
 export function isGatePolicy(value: unknown): value is GatePolicy {
   return (
     isRecord(value) &&

@@ -1,7 +1,15 @@
 import { DEFAULT_GATE_POLICY, type GatePolicy } from "../core/agent/gate-policy";
 import { DEFAULT_BUDGET_LIMITS, type BudgetLimits } from "../core/agent/token-budget";
 import type { Database } from "./database";
-import { isBoolean, isBudgetLimits, isDreamingSettings, isGatePolicy, type DreamingSettings } from "./setting-guards";
+import {
+  isBoolean,
+  isBudgetLimits,
+  isDreamingSettings,
+  isGatePolicy,
+  isInstant,
+  isStringList,
+  type DreamingSettings,
+} from "./setting-guards";
 
 /** Typed settings with defaults; unknown or malformed values fall back to the default. */
 export interface Settings {
@@ -20,6 +28,14 @@ export interface Settings {
   budgetLimits: BudgetLimits;
   /** Nightly dreaming: on or off, and the local time (`HH:MM`) it runs at. */
   dreaming: DreamingSettings;
+  /** Jobs whose finished runs (something found, or a failure) raise a notification. */
+  notifyJobs: string[];
+  /** Runs already notified (newest last, capped), so no run is announced twice. */
+  notifiedRuns: string[];
+  /** Jobs during whose runs the page holds a screen wake lock. */
+  keepAwakeJobs: string[];
+  /** When the user last dismissed the "While you were away" briefing; unset before the first visit. */
+  lastSeenAt: number | undefined;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -32,6 +48,10 @@ export const DEFAULT_SETTINGS: Settings = {
   gatePolicy: DEFAULT_GATE_POLICY,
   budgetLimits: DEFAULT_BUDGET_LIMITS,
   dreaming: { enabled: true, time: "03:00" },
+  notifyJobs: [],
+  notifiedRuns: [],
+  keepAwakeJobs: [],
+  lastSeenAt: undefined,
 };
 
 /**
@@ -46,6 +66,10 @@ const SHAPE_CHECKS: { readonly [K in keyof Settings]?: (value: unknown) => boole
   gatePolicy: isGatePolicy,
   budgetLimits: isBudgetLimits,
   dreaming: isDreamingSettings,
+  notifyJobs: isStringList,
+  notifiedRuns: isStringList,
+  keepAwakeJobs: isStringList,
+  lastSeenAt: isInstant,
 };
 
 /** A stored value as its typed setting: the default when it is missing or has the wrong shape. */

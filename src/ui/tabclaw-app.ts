@@ -3,22 +3,25 @@ import { customElement, state } from "lit/decorators.js";
 import { createServices, type Services } from "../app/services";
 import "./activity-view";
 import "./approvals-view";
+import "./briefing-panel";
 import "./chat-view";
 import "./dream-journal";
 import "./kill-switch";
 import "./memory-view";
 import { warmUpMarkdown } from "./markdown";
 import "./model-panel";
+import "./routines-view";
 import "./settings-view";
 import { sharedStyles } from "./shared-styles";
 import "./storage-panel";
 import "./update-banner";
 import "./webgpu-notice";
 
-type View = "chat" | "approvals" | "memory" | "models" | "storage" | "activity" | "dreams" | "settings";
+type View = "chat" | "approvals" | "memory" | "models" | "storage" | "activity" | "routines" | "dreams" | "settings";
 const VIEWS: { id: View; label: string }[] = [
   { id: "chat", label: "Chat" },
   { id: "approvals", label: "Approvals" },
+  { id: "routines", label: "Routines" },
   { id: "memory", label: "Memory" },
   { id: "models", label: "Models" },
   { id: "storage", label: "Storage" },
@@ -115,6 +118,10 @@ export class TabclawApp extends LitElement {
       // The badge follows the Gate from the start, whichever view is open.
       services.approvals.subscribe(() => this.requestUpdate());
       await services.approvals.refresh();
+      services.approvals.subscribe(() => services.briefing.updatePending());
+      // Reads the runs since the last visit; then the Routines view's poll notices runs that finish.
+      await services.briefing.load();
+      services.routines.start();
       await services.chat.init();
       if (services.models.device.webgpu) await services.models.init();
       // Sets the nightly timer, or starts a run missed while the app was closed once a model is loaded.
@@ -165,6 +172,14 @@ export class TabclawApp extends LitElement {
             </p>`
           : nothing
       }
+      ${
+        services
+          ? html`<tabclaw-briefing-panel
+              .briefing=${services.briefing}
+              @open-approvals=${() => (this.view = "approvals")}
+            ></tabclaw-briefing-panel>`
+          : nothing
+      }
       <main @open-models=${() => (this.view = "models")} @open-approvals=${() => (this.view = "approvals")}>
         ${services ? this.#view(services) : html`<p class="fatal muted">Starting…</p>`}
       </main>`;
@@ -186,6 +201,8 @@ export class TabclawApp extends LitElement {
         return html`<tabclaw-storage-panel .models=${services.models}></tabclaw-storage-panel>`;
       case "activity":
         return html`<tabclaw-activity-view .gate=${services.gate}></tabclaw-activity-view>`;
+      case "routines":
+        return html`<tabclaw-routines-view .routines=${services.routines}></tabclaw-routines-view>`;
       case "approvals":
         return html`<tabclaw-approvals-view .approvals=${services.approvals}></tabclaw-approvals-view>`;
       case "memory":
