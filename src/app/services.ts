@@ -24,6 +24,7 @@ import { PermissionsController } from "./permissions-controller";
 import { browserNotifications, Notifier } from "./notifier";
 import { JOBS_CHANNEL, RoutinesController } from "./routines-controller";
 import { browserWakeLock, WakeLockHolder } from "./wake-lock";
+import { UsageController } from "./usage-controller";
 import { UserQuestions } from "./user-questions";
 
 /** Everything the page shares, made once at start-up. */
@@ -51,6 +52,8 @@ export interface Services {
   routines: RoutinesController;
   /** "While you were away", from the runs since the last visit. */
   briefing: BriefingController;
+  /** Model calls and what they were worth, per routine and per day, for the Usage view. */
+  usage: UsageController;
 }
 
 export async function createServices(): Promise<Services> {
@@ -129,5 +132,6 @@ export async function createServices(): Promise<Services> {
     memory: memoryView,
     routines,
     briefing,
+    usage: new UsageController(db, { timeZone }),
   };
 }

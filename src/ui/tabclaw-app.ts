@@ -15,9 +15,11 @@ import "./settings-view";
 import { sharedStyles } from "./shared-styles";
 import "./storage-panel";
 import "./update-banner";
+import "./usage-view";
 import "./webgpu-notice";
 
-type View = "chat" | "approvals" | "memory" | "models" | "storage" | "activity" | "routines" | "dreams" | "settings";
+type View =
+  "chat" | "approvals" | "memory" | "models" | "storage" | "activity" | "routines" | "usage" | "dreams" | "settings";
 const VIEWS: { id: View; label: string }[] = [
   { id: "chat", label: "Chat" },
   { id: "approvals", label: "Approvals" },
@@ -26,6 +28,7 @@ const VIEWS: { id: View; label: string }[] = [
   { id: "models", label: "Models" },
   { id: "storage", label: "Storage" },
   { id: "activity", label: "Activity" },
+  { id: "usage", label: "Usage" },
   { id: "dreams", label: "Dreams" },
   { id: "settings", label: "Settings" },
 ];
@@ -203,6 +206,8 @@ export class TabclawApp extends LitElement {
         return html`<tabclaw-activity-view .gate=${services.gate}></tabclaw-activity-view>`;
       case "routines":
         return html`<tabclaw-routines-view .routines=${services.routines}></tabclaw-routines-view>`;
+      case "usage":
+        return html`<tabclaw-usage-view .usage=${services.usage}></tabclaw-usage-view>`;
       case "approvals":
         return html`<tabclaw-approvals-view .approvals=${services.approvals}></tabclaw-approvals-view>`;
       case "memory":
