@@ -5,7 +5,8 @@ import { jobLockName, type JobLocks } from "./job-lock";
 
 /** What a routine reports back; the runner adds the times and the outcomes it decides itself. */
 export interface RoutineResult {
-  outcome: "ran" | "nothing-new" | "skipped";
+  /** `failed` lets a routine that spent tokens before failing keep them on the record (throwing loses them). */
+  outcome: "ran" | "nothing-new" | "skipped" | "failed";
   tokens?: number;
   itemsFound?: number;
   message?: string;
@@ -81,12 +82,15 @@ export class JobRunner {
     return this.#attempt(jobId, routine, "schedule");
   }
 
-  /** Runs the job now, at the user's request, unless it is already running. */
-  runNow(jobId: string, routine: Routine): Promise<RunAttempt> {
-    return this.#attempt(jobId, routine, "manual");
+  /**
+   * Runs the job now, unless it is already running: at the user's request (`manual`), or as the
+   * scheduler's retry of a slot that was skipped (no model was loaded then), recorded as `catch-up`.
+   */
+  runNow(jobId: string, routine: Routine, trigger: "manual" | "catch-up" = "manual"): Promise<RunAttempt> {
+    return this.#attempt(jobId, routine, trigger);
   }
 
-  async #attempt(jobId: string, routine: Routine, trigger: "schedule" | "manual"): Promise<RunAttempt> {
+  async #attempt(jobId: string, routine: Routine, trigger: RunTrigger): Promise<RunAttempt> {
     if (this.#running.has(jobId)) return { status: "busy" };
     this.#running.add(jobId);
     let release = (): void => undefined;
@@ -99,8 +103,8 @@ export class JobRunner {
       const startedAt = this.#clock.now();
       let run: JobRunRecord;
       let nextRunAt: number | undefined;
-      if (trigger === "manual") {
-        run = this.#newRun(job, "manual", startedAt, undefined, 0);
+      if (trigger !== "schedule") {
+        run = this.#newRun(job, trigger, startedAt, undefined, 0);
         nextRunAt = job.enabled ? nextJobSlot(job, startedAt) : undefined;
       } else {
         const due = dueRuns(job, startedAt);

@@ -50,5 +50,6 @@ export class FakeClock implements Clock {
 
 /** Lets pending promise callbacks (including fake-indexeddb's) run. */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  // setImmediate, not setTimeout(0) (at least 1 ms each): a simulated day is thousands of settles.
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 }
