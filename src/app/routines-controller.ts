@@ -1,4 +1,5 @@
 import { validateActiveHours, type ActiveHours } from "../routines/active-hours";
+import { nextJobSlot } from "../routines/due-runs";
 import { ScheduleError, validateSchedule, type Schedule } from "../routines/schedule";
 import type { JobRecord, JobRunRecord } from "../store/job-record";
 import type { JobStore } from "../store/job-store";
@@ -51,6 +52,8 @@ export interface RoutineRow {
   runs: JobRunRecord[];
   notify: boolean;
   keepAwake: boolean;
+  /** When it runs next: as the scheduler last computed it, else from its schedule; undefined when off. */
+  nextRunAt: number | undefined;
 }
 
 export function draftOf(job: JobRecord): ScheduleDraft {
@@ -157,6 +160,7 @@ export class RoutinesController extends Observable {
         runs: (runs[index] ?? []).slice(-RECENT_RUNS).reverse(),
         notify: notify.includes(job.id),
         keepAwake: keepAwake.includes(job.id),
+        nextRunAt: this.#nextRun(job),
       }));
       this.#loaded = true;
       this.#error = undefined;
@@ -170,6 +174,16 @@ export class RoutinesController extends Observable {
       this.#error = `The routines could not be read: ${message(error)}`;
     }
     this.changed();
+  }
+
+  #nextRun(job: JobRecord): number | undefined {
+    if (!job.enabled) return undefined;
+    if (job.nextRunAt !== undefined) return job.nextRunAt;
+    try {
+      return nextJobSlot(job, Math.max(this.#now(), job.since, job.lastRunAt ?? -Infinity));
+    } catch {
+      return undefined;
+    }
   }
 
   /** The form's values for this job: the draft being edited, else the stored schedule. */

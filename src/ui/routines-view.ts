@@ -168,7 +168,7 @@ export class RoutinesView extends LitElement {
         <dt>Last run</dt>
         <dd data-testid="last-run">${last ? runLine(last) : "Not run yet"}</dd>
         <dt>Next run</dt>
-        <dd data-testid="next-run">${job.enabled ? when(job.nextRunAt) : "Off"}</dd>
+        <dd data-testid="next-run">${job.enabled ? when(row.nextRunAt) : "Off (turn it on to schedule runs)"}</dd>
       </dl>
       ${this.#form(routines, row)}
       ${

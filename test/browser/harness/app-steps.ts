@@ -7,7 +7,8 @@ import type { Locator, Page } from "playwright-core";
 import type { DownloadProgress } from "../../../src/models/download-progress";
 import { waitForServiceWorker } from "./browser";
 
-export type ViewName = "Chat" | "Approvals" | "Memory" | "Models" | "Storage" | "Activity" | "Usage" | "Settings";
+export type ViewName =
+  "Chat" | "Approvals" | "Memory" | "Models" | "Storage" | "Activity" | "Routines" | "Usage" | "Settings";
 
 /** web-llm's Cache API caches, as the app and web-llm name them. */
 export type WebLlmCache = "webllm/config" | "webllm/wasm" | "webllm/model";
