@@ -65,6 +65,7 @@ export class UsageView extends LitElement {
         background: var(--bg);
         color: inherit;
       }
+      /* Focusable, so a keyboard can scroll a table wider than the window. */
       .scroll {
         overflow-x: auto;
         margin-bottom: 1.25rem;
@@ -165,7 +166,7 @@ export class UsageView extends LitElement {
                   : nothing
               }
               ${this.#estimate(summary.total.minutesSaved)}
-              <div class="scroll">
+              <div class="scroll" tabindex="0" role="region" aria-label="Per routine, scrollable">
                 ${this.#table(
                   "usage-routines",
                   `Per routine, last ${summary.period} days (${usage.timeZone})`,
@@ -175,7 +176,7 @@ export class UsageView extends LitElement {
                   summary.total,
                 )}
               </div>
-              <div class="scroll">
+              <div class="scroll" tabindex="0" role="region" aria-label="Per day, scrollable">
                 ${this.#table(
                   "usage-days",
                   `Per day, last ${summary.period} days (${usage.timeZone})`,

@@ -13,6 +13,8 @@ import { approvalCard, seedApprovals, taintedSaveFile } from "./harness/approval
 import { openView, waitForAppReady } from "./harness/app-steps";
 import { type AppPageOptions, type AppPage } from "./harness/browser";
 import { useBrowserSuite } from "./harness/suite";
+import { briefingPanel, routineCard, seedRoutines, seededJob, seededRun } from "./harness/routine-steps";
+import { modelCall, seedUsage, usageView } from "./harness/usage-steps";
 import { dreamsView, openDreams, seedMemory, seededFacts } from "./harness/dream-steps";
 import type { DreamJournalEntry } from "../../src/memory/dream-journal-store";
 import type { MemoryRevisionRecord } from "../../src/store/memory-record";
@@ -434,6 +436,64 @@ test("the Dreams view passes axe, empty and with an applied and a refused run, i
     await dreamsView(page).getByRole("button", { name: "Dream now", exact: true }).click({ force: true });
     await dreamsView(page).getByTestId("dream-status").filter({ hasText: "load one first" }).waitFor();
     await expectAccessible(page, `${colorScheme} Dreams view after Dream now without a model`);
+    assertNoErrors();
+    await close();
+  }
+});
+
+test("the Usage view passes axe, empty and with both tables and the estimate, in the light and the dark theme", async () => {
+  for (const colorScheme of ["light", "dark"] as const) {
+    const { page, assertNoErrors, close } = await openApp({}, { colorScheme });
+    await openView(page, "Usage");
+    await usageView(page).getByTestId("usage-empty").waitFor();
+    await expectAccessible(page, `${colorScheme} empty Usage view`);
+    const now = Date.now();
+    await seedUsage(page, [
+      modelCall(now - 60_000, "chat", 900, 200, 3_000),
+      modelCall(now - 30_000, "dreaming", 2_000, 400, 9_000),
+    ]);
+    await seedApprovals(page, [
+      { ...taintedSaveFile("a11y-usage"), status: "executed", decidedBy: "user", decidedAt: now - 10_000 },
+    ]);
+    await openView(page, "Usage");
+    await usageView(page).getByTestId("usage-routines").locator('tr[data-key="dreaming"]').waitFor();
+    await usageView(page).getByRole("button", { name: "Export CSV", exact: true }).click();
+    await usageView(page).getByTestId("usage-status").filter({ hasText: "Exported" }).waitFor();
+    await expectAccessible(page, `${colorScheme} Usage view with figures`);
+    assertNoErrors();
+    await close();
+  }
+});
+
+test("the Routines view and the While you were away briefing pass axe, with a refused schedule shown, in the light and the dark theme", async () => {
+  for (const colorScheme of ["light", "dark"] as const) {
+    const { page, assertNoErrors, close } = await openApp({}, { colorScheme });
+    const now = Date.now();
+    await seedRoutines(page, {
+      jobs: [seededJob("a11y-mail", "Mail triage", now)],
+      runs: [
+        seededRun({ id: "a11y-ran", jobId: "a11y-mail", startedAt: now - 3_600_000, itemsFound: 2, tokens: 500 }),
+        seededRun({
+          id: "a11y-failed",
+          jobId: "a11y-mail",
+          startedAt: now - 1_800_000,
+          outcome: "failed",
+          error: { name: "TypeError", message: "Failed to fetch" },
+        }),
+      ],
+      settings: { lastSeenAt: now - 7_200_000 },
+    });
+    await briefingPanel(page).getByRole("heading", { name: "While you were away" }).waitFor();
+    await expectAccessible(page, `${colorScheme} briefing`);
+    await openView(page, "Routines");
+    const card = routineCard(page, "a11y-mail");
+    await card.getByLabel("Cron expression", { exact: true }).check();
+    await card.getByRole("textbox", { name: "Cron expression" }).fill("61 * * * *");
+    await card.getByLabel("Only run during these hours").check();
+    await card.getByRole("button", { name: "Save schedule" }).click();
+    await card.getByTestId("schedule-problem").waitFor();
+    await card.getByText("Recent runs (2)").click();
+    await expectAccessible(page, `${colorScheme} Routines view`);
     assertNoErrors();
     await close();
   }

@@ -4,42 +4,21 @@
  * shown; and a real chat turn through the scripted engine (a TEST DOUBLE behind web-llm's worker
  * protocol) appears as a chat model call with its tokens.
  */
-import type { Download, Locator, Page } from "playwright-core";
+import type { Download, Page } from "playwright-core";
 import { expect, test } from "vitest";
 import type { UsageSummary } from "../../src/app/usage-summary";
 import type { ApprovalRecord } from "../../src/store/approval-record";
-import type { UsageRecord } from "../../src/store/usage-record";
 import { seedApprovals, taintedSaveFile } from "./harness/approval-steps";
 import { openView, waitForAppReady } from "./harness/app-steps";
 import { loadFixtureModel, sendMessage, waitForAnswer } from "./harness/chat-steps";
 import { useBrowserSuite } from "./harness/suite";
+import { modelCall, seedUsage, usageView } from "./harness/usage-steps";
 
 const suite = useBrowserSuite({ webgpu: true });
-
-function usageView(page: Page): Locator {
-  return page.locator("tabclaw-usage-view");
-}
 
 /** The text of one figure in a table's row. */
 function figure(page: Page, table: "usage-routines" | "usage-days", key: string, field: string): Promise<string> {
   return usageView(page).getByTestId(table).locator(`tr[data-key="${key}"] td[data-field="${field}"]`).innerText();
-}
-
-async function seedUsage(page: Page, records: UsageRecord[]): Promise<void> {
-  await page.evaluate(async (values) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open("tabclaw");
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error ?? new Error("could not open tabclaw"));
-    });
-    const tx = db.transaction("usage", "readwrite");
-    for (const value of values) tx.objectStore("usage").add(value);
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error ?? new Error("could not store the usage"));
-    });
-    db.close();
-  }, records);
 }
 
 async function downloadedText(download: Download): Promise<string> {
@@ -47,25 +26,6 @@ async function downloadedText(download: Download): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
-}
-
-function call(
-  at: number,
-  routine: string,
-  promptTokens: number,
-  completionTokens: number,
-  latencyMs: number,
-): UsageRecord {
-  return {
-    at,
-    routine,
-    modelId: "fixture",
-    promptTokens,
-    completionTokens,
-    estimated: false,
-    latencyMs,
-    outcome: "completed",
-  };
 }
 
 test("seeded calls and decisions show per routine and per day with the formula; Export JSON is what is shown", async () => {
@@ -77,10 +37,10 @@ test("seeded calls and decisions show per routine and per day with the formula; 
 
   const now = Date.now();
   await seedUsage(page, [
-    call(now - 60_000, "chat", 1_200, 300, 4_000),
-    call(now - 50_000, "chat", 800, 100, 2_500),
-    call(now - 40_000, "dreaming", 3_000, 700, 12_000),
-    call(now - 30_000, "morning-briefing", 500, 250, 3_500),
+    modelCall(now - 60_000, "chat", 1_200, 300, 4_000),
+    modelCall(now - 50_000, "chat", 800, 100, 2_500),
+    modelCall(now - 40_000, "dreaming", 3_000, 700, 12_000),
+    modelCall(now - 30_000, "morning-briefing", 500, 250, 3_500),
   ]);
   const decided = (id: string, extra: Partial<ApprovalRecord>): ApprovalRecord => ({
     ...taintedSaveFile(id),
