@@ -1,5 +1,6 @@
 import { validateActiveHours, type ActiveHours } from "../routines/active-hours";
 import { nextJobSlot } from "../routines/due-runs";
+import type { JobsMessage } from "../routines/jobs-channel";
 import { ScheduleError, validateSchedule, type Schedule } from "../routines/schedule";
 import type { JobRecord, JobRunRecord } from "../store/job-record";
 import type { JobStore } from "../store/job-store";
@@ -8,12 +9,8 @@ import type { Notifier } from "./notifier";
 import { Observable } from "./observable";
 import type { WakeLockHolder } from "./wake-lock";
 
-/** The channel the worker's scheduler listens on: `{type: "changed"}` makes it read the jobs again. */
-export const JOBS_CHANNEL = "tabclaw-jobs";
-
-export interface JobsMessage {
-  type: "changed";
-}
+// The scheduler's channel: `{type: "changed"}` makes it read the jobs again; its `ran` makes this refresh.
+export { JOBS_CHANNEL } from "../routines/jobs-channel";
 
 /** A BroadcastChannel as the controller uses it (a fake in tests). */
 export interface JobsChannel {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Notifier } from "../../../src/app/notifier";
-import { RoutinesController, type JobsChannel, type JobsMessage } from "../../../src/app/routines-controller";
+import { RoutinesController, type JobsChannel } from "../../../src/app/routines-controller";
+import type { JobsMessage } from "../../../src/routines/jobs-channel";
 import { JobStore } from "../../../src/store/job-store";
 import { SettingsStore } from "../../../src/store/settings-store";
 import { FreshDatabase } from "../store/fresh-database";
