@@ -5,7 +5,7 @@ import { serializeError, type SerializedError } from "../src/core/errors";
 import type { CatalogRecord } from "../src/core/model-catalog";
 import type { ModelLoadProgress } from "../src/engine/chat-engine";
 import { runAgentTurn, type AgentRunRequest } from "../src/engine/agent-turn";
-import { runDream, type DreamProgress, type DreamRequest } from "../src/memory/dream-run";
+import type { DreamProgress, DreamRequest } from "../src/memory/dream-run";
 import type { DreamJournalEntry } from "../src/memory/dream-journal-store";
 import { WebLlmChatEngine } from "../src/engine/webllm-chat-engine";
 import type { DownloadProgress } from "../src/models/download-progress";
@@ -14,6 +14,7 @@ import { importModelFolder, type LocalFile } from "../src/models/local-folder-im
 import { downloadModel } from "../src/models/model-downloader";
 import { deleteModel, getModelStorage, type ModelStorage } from "../src/models/model-storage";
 import { MemorySearchService, type MemorySearchResult } from "../src/memory/memory-search-service";
+import { WorkerRoutines } from "../src/routines/worker-routines";
 import { openDatabase } from "../src/store/database";
 import type { LocalModelRecord } from "../src/store/schema";
 import { chatToolRegistry } from "../src/tools/chat-tools";
@@ -29,6 +30,13 @@ const memorySearch = new MemorySearchService(() => openDatabase(), {
   busy: () => activeRuns > 0,
 });
 const running = new Map<string, AbortController>();
+/** The routines' scheduler (src/routines/scheduler.ts), made at the first `startScheduler` or `dream`. */
+let routines: WorkerRoutines | undefined;
+
+function routinesIn(timeZone: string): WorkerRoutines {
+  routines ??= new WorkerRoutines({ openDb: () => openDatabase(), engine: () => engine, timeZone });
+  return routines;
+}
 
 /** What `loadModel` loaded besides the chat model. */
 export interface LoadResult {
@@ -101,6 +109,8 @@ export const agentApi = {
       if (!engine) throw new Error("The model worker is not connected yet.");
       await engine.load(modelId, onProgress, embeddingModelId !== undefined ? { embeddingModelId } : {});
       memorySearch.startEmbedding();
+      // Routines skipped for want of a model run now.
+      routines?.modelLoaded();
       const loaded = engine.loadedEmbeddingModelId;
       const failed = engine.embeddingLoadError;
       return {
@@ -161,24 +171,22 @@ export const agentApi = {
   },
 
   /**
-   * One dreaming run (src/memory/dream-run.ts): reads notes and facts here, asks the model, and
-   * applies what the guards pass as one revision. The page holds the Web Lock, so one tab runs it.
+   * Starts the routines' scheduler (idempotent): runs left running by a closed tab are marked
+   * interrupted, the default jobs are added, due jobs catch up once, then it sleeps until the next.
+   */
+  startScheduler(timeZone: string): Promise<void> {
+    return routinesIn(timeZone).start();
+  },
+
+  /**
+   * "Dream now" (src/memory/dream-run.ts): the dreaming job run at once through the scheduler, which
+   * holds the job's Web Lock (one tab runs it) and its watchdog, and records the run.
    */
   async dream(
     request: DreamRequest,
     onProgress?: (progress: DreamProgress) => void,
   ): Promise<Outcome<DreamJournalEntry>> {
-    const signal = track("dream");
-    const outcome = await attempt(async () => {
-      const db = await openDatabase();
-      try {
-        return await runDream({ engine, db, request, signal, ...(onProgress ? { onProgress } : {}) });
-      } finally {
-        db.close();
-      }
-    });
-    running.delete("dream");
-    return outcome;
+    return attempt(() => routinesIn(request.timeZone).dream(request, onProgress));
   },
 
   async download(

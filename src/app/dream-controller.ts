@@ -1,10 +1,14 @@
 import type { Outcome } from "../../workers/agent-api";
 import type { SerializedError } from "../core/errors";
-import { firstNoteAt, readJournal, resolveInterrupted, type DreamJournalEntry } from "../memory/dream-journal-store";
+import { readJournal, resolveInterrupted, type DreamJournalEntry } from "../memory/dream-journal-store";
 import type { DreamProgress, DreamRequest } from "../memory/dream-run";
-import { dreamSchedule, parseDreamTime } from "../memory/dream-schedule";
+import { parseDreamTime } from "../memory/dream-schedule";
 import { MemoryStore } from "../memory/memory-store";
+import { dreamingJob } from "../routines/default-jobs";
+import { DREAMING_JOB_ID } from "../routines/dreaming-routine";
+import { announceJobsChanged, isJobsMessage, JOBS_CHANNEL } from "../routines/jobs-channel";
 import type { Database } from "../store/database";
+import { JobStore } from "../store/job-store";
 import type { MemoryRevisionRecord } from "../store/memory-record";
 import type { DreamingSettings } from "../store/setting-guards";
 import type { SettingsStore } from "../store/settings-store";
@@ -13,36 +17,6 @@ import { Observable } from "./observable";
 /** The worker's `dream`, as the bridge gives it. */
 export interface DreamPort {
   dream(request: DreamRequest, onProgress?: (progress: DreamProgress) => void): Promise<Outcome<DreamJournalEntry>>;
-}
-
-/** Runs `work` only if no other tab holds the dreaming lock; `ran: false` if one does. */
-export type DreamLock = <T>(work: () => Promise<T>) => Promise<{ ran: true; value: T } | { ran: false }>;
-
-export const DREAM_LOCK_NAME = "tabclaw-dreaming";
-
-/** The Web Lock that keeps dreaming to one tab (`ifAvailable`: a second tab skips, it does not queue). */
-export function webDreamLock(locks: LockManager): DreamLock {
-  return async <T>(work: () => Promise<T>) => {
-    let result: { ran: true; value: T } | { ran: false } = { ran: false };
-    await locks.request(DREAM_LOCK_NAME, { ifAvailable: true }, async (lock) => {
-      if (lock) result = { ran: true, value: await work() };
-    });
-    return result;
-  };
-}
-
-/** A lock for one realm only (Node tests; a browser without Web Locks). */
-export function localDreamLock(): DreamLock {
-  let held = false;
-  return async <T>(work: () => Promise<T>) => {
-    if (held) return { ran: false };
-    held = true;
-    try {
-      return { ran: true, value: await work() };
-    } finally {
-      held = false;
-    }
-  };
 }
 
 interface Subscribable {
@@ -59,11 +33,10 @@ export interface DreamControllerOptions {
   models: Subscribable & { readonly load: { readonly kind: string } };
   /** The kill switch: nothing starts while paused. */
   pause: Subscribable & { readonly paused: boolean };
-  lock?: DreamLock;
   timeZone?: string;
   now?: () => number;
-  setTimer?: (fn: () => void, ms: number) => unknown;
-  clearTimer?: (handle: unknown) => void;
+  /** Tells the schedulers the dreaming job changed (default: the `tabclaw-jobs` BroadcastChannel). */
+  announceJobsChanged?: () => void;
 }
 
 /** One run as the journal shows it: the entry, and the revision it applied (for the diff and undo). */
@@ -75,16 +48,12 @@ export interface DreamRun {
 /** What became of "Undo this run". */
 export type UndoResult = { ok: true; message: string } | { ok: false; message: string };
 
-/** A timer longer than this is cut short and the schedule asked again (sleep, clock changes, DST). */
-const MAX_TIMER_MS = 60 * 60_000;
-/** After a run that could not start (another tab had the lock, the worker failed), look again later. */
-const RETRY_MS = 5 * 60_000;
-
 /**
- * The page's side of dreaming: asks the pure schedule when the next run is due and sets one
- * timer; a due run waits for a loaded model and for the kill switch to be off, takes the
- * `tabclaw-dreaming` Web Lock (so only one tab runs it) and asks the agent worker to dream.
- * It also serves the Dream journal: the runs, "Dream now", undo, and the nightly time setting.
+ * The page's side of dreaming. The nightly run is the `dreaming` job of the agent worker's
+ * scheduler (src/routines/scheduler.ts), which catches up a missed night once, waits for a model
+ * and skips while paused; this controller serves the Dream journal: the runs (read again when the
+ * scheduler announces a dreaming run), "Dream now" (the worker runs the job at once), undo, and
+ * the nightly setting, which it writes to the job too.
  */
 export class DreamController extends Observable {
   readonly timeZone: string;
@@ -93,30 +62,19 @@ export class DreamController extends Observable {
   #running = false;
   #progress: string | undefined;
   #message: string | undefined;
-  #due = false;
   #nextDue: number | undefined;
-  #timer: unknown;
   #loaded = false;
   #error: string | undefined;
+  #channel: BroadcastChannel | undefined;
   readonly #undoMessages = new Map<string, string>();
   readonly #memory: MemoryStore;
   readonly #now: () => number;
-  readonly #lock: DreamLock;
-  readonly #setTimer: (fn: () => void, ms: number) => unknown;
-  readonly #clearTimer: (handle: unknown) => void;
 
   constructor(private readonly options: DreamControllerOptions) {
     super();
     this.timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
     this.#memory = new MemoryStore(options.db);
     this.#now = options.now ?? (() => Date.now());
-    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
-    this.#lock = options.lock ?? (locks ? webDreamLock(locks) : localDreamLock());
-    this.#setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
-    this.#clearTimer = options.clearTimer ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
-    // A due run starts as soon as a model is ready and nothing is paused.
-    options.models.subscribe(() => this.#startIfReady());
-    options.pause.subscribe(() => this.#startIfReady());
   }
 
   get runs(): readonly DreamRun[] {
@@ -148,11 +106,7 @@ export class DreamController extends Observable {
     return this.#error;
   }
 
-  /** A scheduled run is waiting (for a model, or for the pause to end). */
-  get due(): boolean {
-    return this.#due;
-  }
-
+  /** When the dreaming job runs next, as the scheduler last computed it. */
   get nextDue(): number | undefined {
     return this.#nextDue;
   }
@@ -171,17 +125,28 @@ export class DreamController extends Observable {
     return this.#undoMessages.get(entryId);
   }
 
-  /** Reads the settings and the journal, and sets the timer (or starts a run that was missed). */
+  /** Reads the settings and the journal, and follows the scheduler's dreaming runs. */
   async init(): Promise<void> {
+    if (!this.#channel && typeof BroadcastChannel !== "undefined") {
+      this.#channel = new BroadcastChannel(JOBS_CHANNEL);
+      this.#channel.onmessage = (event: MessageEvent<unknown>) => {
+        const message = event.data;
+        if (isJobsMessage(message) && message.type === "ran" && message.jobId === DREAMING_JOB_ID) void this.refresh();
+      };
+    }
     await this.refresh();
-    await this.#check();
   }
 
   async refresh(): Promise<void> {
     try {
       const db = this.options.db;
       await resolveInterrupted(db, this.#now());
-      const [settings, entries] = await Promise.all([this.options.settings.get("dreaming"), readJournal(db)]);
+      const [settings, entries, job] = await Promise.all([
+        this.options.settings.get("dreaming"),
+        readJournal(db),
+        new JobStore(db).getJob(DREAMING_JOB_ID),
+      ]);
+      this.#nextDue = job?.enabled ? job.nextRunAt : undefined;
       const revisions = await Promise.all(
         entries.map((entry) =>
           entry.revisionId !== undefined ? this.#memory.getRevision(entry.revisionId) : Promise.resolve(undefined),
@@ -200,13 +165,27 @@ export class DreamController extends Observable {
     this.changed();
   }
 
-  /** Stores the nightly setting; the schedule follows it at once. */
+  /** Stores the nightly setting and the dreaming job's schedule; the schedulers read it again at once. */
   async saveSettings(enabled: boolean, time: string): Promise<{ ok: true } | { ok: false; message: string }> {
     if (!parseDreamTime(time)) return { ok: false, message: "Enter a time as hours and minutes, for example 03:00." };
     await this.options.settings.set("dreaming", { enabled, time });
     this.#settings = { enabled, time };
+    const now = this.#now();
+    const jobs = new JobStore(this.options.db);
+    const job = await jobs.getJob(DREAMING_JOB_ID);
+    const updated = job
+      ? {
+          ...job,
+          schedule: { kind: "daily" as const, time },
+          enabled,
+          // Turned back on: the nights it was off are not caught up.
+          ...(enabled && !job.enabled && { since: now }),
+        }
+      : dreamingJob({ enabled, time }, this.timeZone, now);
+    const stored = await jobs.put(updated, now);
+    this.#nextDue = stored.enabled ? stored.nextRunAt : undefined;
+    (this.options.announceJobsChanged ?? announceJobsChanged)();
     this.changed();
-    await this.#check();
     return { ok: true };
   }
 
@@ -252,40 +231,10 @@ export class DreamController extends Observable {
     return result;
   }
 
-  /** Stops the timer (tests, teardown). */
+  /** Stops listening (tests, teardown). */
   dispose(): void {
-    if (this.#timer !== undefined) this.#clearTimer(this.#timer);
-    this.#timer = undefined;
-  }
-
-  async #check(): Promise<void> {
-    this.dispose();
-    if (!this.#settings.enabled) {
-      this.#due = false;
-      this.#nextDue = undefined;
-      this.changed();
-      return;
-    }
-    const now = this.#now();
-    const lastRun = this.#runs[0]?.entry.at;
-    const firstActivity = lastRun === undefined ? await firstNoteAt(this.options.db) : undefined;
-    const schedule = dreamSchedule({ lastRun, firstActivity, now, time: this.#settings.time, timeZone: this.timeZone });
-    this.#due = schedule.due;
-    this.#nextDue = schedule.nextDue;
-    if (!schedule.due) this.#wake(schedule.nextDue - now);
-    this.changed();
-    this.#startIfReady();
-  }
-
-  #wake(ms: number): void {
-    this.dispose();
-    this.#timer = this.#setTimer(() => void this.#check(), Math.max(1_000, Math.min(ms, MAX_TIMER_MS)));
-  }
-
-  #startIfReady(): void {
-    if (!this.#due || this.blockedReason() !== undefined) return;
-    this.#due = false;
-    void this.#run("schedule");
+    this.#channel?.close();
+    this.#channel = undefined;
   }
 
   async #run(trigger: DreamRequest["trigger"]): Promise<DreamJournalEntry | undefined> {
@@ -294,37 +243,33 @@ export class DreamController extends Observable {
     this.#progress = "Starting…";
     this.changed();
     let entry: DreamJournalEntry | undefined;
-    let failed = false;
     try {
       const onProgress = (progress: DreamProgress) => {
         this.#progress = progress.text;
         this.changed();
       };
-      const locked = await this.#lock(async () => {
-        const port = await this.options.port();
-        return port.dream({ timeZone: this.timeZone, trigger }, this.options.callback?.(onProgress) ?? onProgress);
-      });
-      if (!locked.ran) {
-        failed = true;
-        this.#message = "Another Tabclaw tab is dreaming right now; its run will appear here when it ends.";
-      } else if (!locked.value.ok) {
-        failed = true;
-        this.#message = `Dreaming failed: ${describeError(locked.value.error)}`;
-      } else {
-        entry = locked.value.value;
+      // The worker runs the dreaming job now, under the job's lock: one tab at a time.
+      const port = await this.options.port();
+      const outcome = await port.dream(
+        { timeZone: this.timeZone, trigger },
+        this.options.callback?.(onProgress) ?? onProgress,
+      );
+      if (!outcome.ok)
+        this.#message =
+          outcome.error.name === "JobBusyError"
+            ? outcome.error.message
+            : `Dreaming failed: ${describeError(outcome.error)}`;
+      else {
+        entry = outcome.value;
         this.#message = entry.message;
       }
     } catch (error) {
-      failed = true;
       this.#message = `Dreaming failed: ${error instanceof Error ? error.message : String(error)}`;
     } finally {
       this.#running = false;
       this.#progress = undefined;
     }
     await this.refresh();
-    // A run that could not start is tried again later, not in a loop.
-    if (failed && trigger === "schedule") this.#wake(RETRY_MS);
-    else await this.#check();
     return entry;
   }
 }

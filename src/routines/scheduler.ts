@@ -25,6 +25,8 @@ export interface SchedulerOptions {
   defaultJobs?: (now: number) => Promise<JobRecord[]>;
   /** Told after every finished run (the worker announces it to the page). */
   onRun?: (run: JobRunRecord) => void;
+  /** Told when a tick could not read the jobs (the loop goes on at the next wake). */
+  onError?: (error: unknown) => void;
   /** The longest sleep: a laptop waking or a clock change is noticed within this. */
   maxSleepMs?: number;
   newId?: () => string;
@@ -61,6 +63,7 @@ export class Scheduler {
   readonly #running = new Set<AbortController>();
   #paused = false;
   #started: Promise<void> | undefined;
+  #seeded: Promise<void> | undefined;
   #stopped = false;
   #timer: TimerHandle | undefined;
   #ticking: Promise<TickReport> | undefined;
@@ -87,17 +90,29 @@ export class Scheduler {
     return this.#wakeAt;
   }
 
-  /** Idempotent: the first call starts the loop, later ones wait for that start. */
+  /**
+   * Idempotent: the first call starts the loop, later ones wait for that start. Resolves when the
+   * first tick's runs have ended (a caller that must not wait for them awaits `ready()`).
+   */
   start(): Promise<void> {
     this.#started ??= this.#start();
     return this.#started;
   }
 
+  /** Resolves once interrupted runs are resolved and the default jobs exist. */
+  ready(): Promise<void> {
+    void this.start();
+    return this.#seeded ?? Promise.resolve();
+  }
+
   async #start(): Promise<void> {
     const { ledger, clock } = this.#options;
-    this.#paused = await this.#options.isPaused();
-    await ledger.resolveInterrupted(clock.now());
-    await this.seed();
+    this.#seeded = (async () => {
+      this.#paused = await this.#options.isPaused();
+      await ledger.resolveInterrupted(clock.now());
+      await this.seed();
+    })();
+    await this.#seeded;
     await this.tick();
   }
 
@@ -139,7 +154,15 @@ export class Scheduler {
   async #tick(): Promise<TickReport> {
     const { ledger, clock } = this.#options;
     const now = clock.now();
-    const jobs = await ledger.list();
+    let jobs: JobRecord[];
+    try {
+      jobs = await ledger.list();
+    } catch (error) {
+      // A closed connection or a schema upgrade in another tab: try again at the next wake.
+      this.#options.onError?.(error);
+      this.#sleep(this.#maxSleepMs);
+      return { at: now, attempts: [] };
+    }
     const started: Promise<{ jobId: string; attempt: RunAttempt }>[] = [];
     let next = Infinity;
     for (const job of jobs) {
@@ -148,10 +171,14 @@ export class Scheduler {
       if (due.next !== undefined) next = Math.min(next, due.next);
       if (!due.due || this.#runner.isRunning(job.id)) continue;
       started.push(
-        this.#runner.runIfDue(job.id, this.#routineFor(job.routine)).then((attempt) => {
-          this.#finished(attempt);
-          return { jobId: job.id, attempt };
-        }),
+        this.#runner.runIfDue(job.id, this.#routineFor(job.routine)).then(
+          (attempt) => ({ jobId: job.id, attempt: this.#finished(attempt) }),
+          (error: unknown) => {
+            // The ledger failed around the run (the routine's own errors are recorded as failed runs).
+            this.#options.onError?.(error);
+            return { jobId: job.id, attempt: { status: "not-due" } as RunAttempt };
+          },
+        ),
       );
     }
     this.#sleep(next - now);

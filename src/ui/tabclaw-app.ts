@@ -127,8 +127,14 @@ export class TabclawApp extends LitElement {
       services.routines.start();
       await services.chat.init();
       if (services.models.device.webgpu) await services.models.init();
-      // Sets the nightly timer, or starts a run missed while the app was closed once a model is loaded.
+      // The Dream journal; the nightly run itself is the scheduler's dreaming job.
       void services.dreams.init();
+      // The routines' scheduler lives in the agent worker: start it (and the worker) now, so due
+      // and missed jobs run at open rather than when the page first needs a model.
+      void services.bridge
+        .api()
+        .then((api) => api.startScheduler(services.dreams.timeZone))
+        .catch((error: unknown) => console.warn("The routines' scheduler did not start:", error));
       await this.updateComplete;
       // Tests and `npm run bench` read this mark: the app is interactive from here on.
       performance.mark("tabclaw:ready");
