@@ -4,7 +4,8 @@ import { addDays, parseLocalTime, scheduledInstant, type LocalTime } from "../co
 /**
  * When dreaming is due: nightly at a local time in the user's IANA zone, and once at the next
  * open when the app was closed then (never once per missed night). Pure, so it is tested with a
- * fake clock; the page-side trigger (`src/app/dream-controller.ts`) only asks it and sets a timer.
+ * fake clock. The app now runs dreaming as the scheduler's `dreaming` job (src/routines/); this
+ * module's `parseDreamTime` still checks the setting.
  */
 
 /** Hours and minutes on a 24-hour clock. */
