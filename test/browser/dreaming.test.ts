@@ -73,6 +73,30 @@ test("Dream now applies a proposal as one run with a readable diff, and Undo thi
   await run.getByTestId("undo-status").filter({ hasText: "Undone" }).waitFor();
   await run.locator("h4", { hasText: "(undone)" }).waitFor();
   expect(await storedFacts(page)).toEqual(before);
+
+  // The agent worker's scheduler started at open and added the default jobs; Dream now ran the
+  // dreaming job through it, so the run is on record for the briefing and the usage view.
+  const stored = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open("tabclaw");
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error ?? new Error("could not open tabclaw"));
+    });
+    const read = (store: string) =>
+      new Promise<unknown[]>((resolve, reject) => {
+        const request = db.transaction(store).objectStore(store).getAll();
+        request.onsuccess = () => resolve(request.result as unknown[]);
+        request.onerror = () => reject(request.error ?? new Error(`could not read ${store}`));
+      });
+    const [jobs, runs] = [
+      (await read("jobs")) as { id: string }[],
+      (await read("jobRuns")) as Record<string, unknown>[],
+    ];
+    db.close();
+    return { jobs: jobs.map((job) => job.id).sort(), runs: runs.map((r) => [r.jobId, r.trigger, r.outcome]) };
+  });
+  expect(stored.jobs).toEqual(["dreaming", "morning-briefing"]);
+  expect(stored.runs).toEqual([["dreaming", "manual", "ran"]]);
   assertNoErrors();
 });
 
