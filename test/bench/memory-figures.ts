@@ -4,7 +4,8 @@ import { TRUSTED } from "../../src/memory/fact-rules";
 import type { FactRecord } from "../../src/store/memory-record";
 import { runMemoryBenchInChromium } from "./memory/chromium/measure";
 import { syntheticChunks } from "./memory/corpus";
-import { percentile, runSearchBench, type SearchBenchReport } from "./memory/search-bench";
+import { runSearchBench, type SearchBenchReport } from "./memory/search-bench";
+import { percentile } from "./percentile";
 import type { BenchTarget, Figure } from "./report";
 
 const SEED = 42;

@@ -20,14 +20,6 @@ export interface SearchBenchReport {
   fullQueries: number;
 }
 
-/** Nearest rank: the smallest sample with at least `p` of all samples at or below it. */
-export function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const value = sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
-  if (value === undefined) throw new Error("No samples");
-  return value;
-}
-
 /**
  * Builds an index of synthetic chunks with precomputed 384-dimensional vectors, then times hybrid
  * searches one by one. Runtime-neutral (only `performance.now()`), so Node and a browser worker

@@ -1,39 +1,12 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { build } from "vite";
 import { collectErrors, launchPersistentChromium } from "../../../browser/harness/browser";
-import { BUILD_DIR, PROJECT_ROOT } from "../../../fakes/paths";
-import { serveDist } from "../../../fakes/static-dist";
+import { PROJECT_ROOT } from "../../../fakes/paths";
+import { buildBenchPage, serveBenchPage } from "../../bench-page";
 import { ENTRY, type MemoryBenchOptions, type MemoryBenchReport, type RunMemoryBench } from "./protocol";
 
 const ROOT = join(PROJECT_ROOT, "test", "bench", "memory", "chromium");
-const OUT_DIR = join(BUILD_DIR, "memory-bench");
-
-/** Builds the bench page and its worker into test/.build: never part of the app's dist. */
-async function buildBenchPage(): Promise<string> {
-  await build({
-    configFile: false,
-    root: ROOT,
-    logLevel: "warn",
-    publicDir: false,
-    build: { outDir: OUT_DIR, emptyOutDir: true, target: "es2022", sourcemap: false, reportCompressedSize: false },
-    worker: { format: "es" },
-  });
-  return OUT_DIR;
-}
-
-async function listen(dir: string): Promise<{ origin: string; server: Server }> {
-  const server = createServer((request, response) => {
-    const { pathname } = new URL(request.url ?? "/", "http://127.0.0.1");
-    void serveDist(dir, pathname, request, response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { origin: `http://127.0.0.1:${port}`, server };
-}
 
 /** Bytes of every file under a folder whose path names IndexedDB (the layout differs between versions). */
 function indexedDbBytes(dir: string, inside = false): number {
@@ -54,7 +27,7 @@ export interface ChromiumMemoryReport extends MemoryBenchReport {
 
 /** Runs the memory bench page in headless Chromium, with an on-disk profile so storage is real. */
 export async function runMemoryBenchInChromium(options: MemoryBenchOptions): Promise<ChromiumMemoryReport> {
-  const { origin, server } = await listen(await buildBenchPage());
+  const { origin, server } = await serveBenchPage(await buildBenchPage(ROOT, "memory-bench"));
   const profile = mkdtempSync(join(tmpdir(), "tabclaw-memory-bench-"));
   try {
     const context = await launchPersistentChromium(profile, { webgpu: false });
