@@ -44,4 +44,14 @@ export function migrate(db: IDBPDatabase<TabclawDB>, oldVersion: number, newVers
     runs.createIndex("byJob", ["jobId", "startedAt"]);
     runs.createIndex("byStarted", "startedAt");
   }
+  if (oldVersion < 5 && newVersion >= 5) {
+    // Mail: imported and Gmail messages with their triage, import reports, and connector sync state.
+    const mail = db.createObjectStore("mail", { keyPath: "id" });
+    mail.createIndex("byReceived", "receivedAt");
+    mail.createIndex("byStatus", ["status", "receivedAt"]);
+    mail.createIndex("byCategory", ["triage.category", "receivedAt"]);
+    const imports = db.createObjectStore("mailImports", { keyPath: "id" });
+    imports.createIndex("byStarted", "startedAt");
+    db.createObjectStore("connectorState");
+  }
 }

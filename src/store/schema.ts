@@ -7,12 +7,13 @@ import type { ChatUsage } from "../engine/chat-engine";
 import type { ApprovalRecord, ApprovalStatus } from "./approval-record";
 import type { AuditRecord } from "./audit-entry";
 import type { JobRecord, JobRunRecord } from "./job-record";
+import type { MailImportRecord, MailRecord, MailStatus } from "./mail-record";
 import type { DailyNoteRecord, FactRecord, MemoryRevisionRecord, UserProfileRecord } from "./memory-record";
 import type { UsageRecord } from "./usage-record";
 
 export const DB_NAME = "tabclaw";
 /** Bump with a new step in `migrations.ts`; never edit a released step. */
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 export interface Conversation {
   id: string;
@@ -97,4 +98,17 @@ export interface TabclawDB extends DBSchema {
   jobs: { key: string; value: JobRecord };
   /** v4: one record per run of a job, read per job or across jobs by start time. */
   jobRuns: { key: string; value: JobRunRecord; indexes: { byJob: [string, number]; byStarted: number } };
+  /** v5: mail from imports and Gmail; listed newest first per status or category. */
+  mail: {
+    key: string;
+    value: MailRecord;
+    indexes: { byReceived: number; byStatus: [MailStatus, number]; byCategory: [string, number] };
+  };
+  /** v5: one report per mailbox import, with the messages it could not read completely. */
+  mailImports: { key: string; value: MailImportRecord; indexes: { byStarted: number } };
+  /**
+   * v5: what connectors remember between runs, one record per key: Gmail's history id, GitHub
+   * ETags, Slack cursors. Never tokens (those stay in the token vault).
+   */
+  connectorState: { key: string; value: unknown };
 }
