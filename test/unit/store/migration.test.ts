@@ -5,6 +5,8 @@ import { openDatabase, type Database } from "../../../src/store/database";
 import { migrate } from "../../../src/store/migrations";
 import type { ApprovalRecord } from "../../../src/store/approval-record";
 import type { DailyNoteRecord, FactRecord, MemoryRevisionRecord } from "../../../src/store/memory-record";
+import type { JobRecord } from "../../../src/store/job-record";
+import type { MailRecord } from "../../../src/store/mail-record";
 import { DB_VERSION, type LocalModelRecord, type TabclawDB } from "../../../src/store/schema";
 import { KillSwitch } from "../../../src/store/kill-switch";
 import { SettingsStore } from "../../../src/store/settings-store";
@@ -185,7 +187,7 @@ describe("schema version 3", () => {
     await db.put("profile", { text: "# USER", updated: 1 }, "user");
     db.close();
     db = await openDatabase(name);
-    expect([...db.objectStoreNames].length).toBe(14);
+    expect([...db.objectStoreNames].length).toBe(17);
     expect(await db.count("audit")).toBe(1);
     expect(await db.get("profile", "user")).toEqual({ text: "# USER", updated: 1 });
   });
@@ -220,5 +222,42 @@ describe("schema version 4", () => {
     expect(db.transaction("jobs").store.keyPath).toBe("id");
     expect(db.transaction("jobRuns").store.keyPath).toBe("id");
     expect([...db.transaction("jobRuns").store.indexNames].sort()).toEqual(["byJob", "byStarted"]);
+  });
+});
+
+describe("schema version 5", () => {
+  it("upgrades a version-4 database with jobs, keeping them, and adds mail, imports and connector state", async () => {
+    db = await openVersion(4);
+    const job = { id: "dreaming", routine: "dreaming", title: "Dreaming" } as unknown as JobRecord;
+    await db.put("jobs", job);
+    db.close();
+
+    db = await openDatabase(name);
+    expect(db.version).toBe(DB_VERSION);
+    expect(await db.get("jobs", "dreaming")).toEqual(job);
+    expect([...db.transaction("mail").store.indexNames].sort()).toEqual(["byCategory", "byReceived", "byStatus"]);
+    expect([...db.transaction("mailImports").store.indexNames]).toEqual(["byStarted"]);
+    // A mail filed under its triage category is found by the category index; an untriaged one is not.
+    const mail = (id: string, category?: string) =>
+      ({
+        id,
+        receivedAt: 1,
+        status: category ? "triaged" : "new",
+        ...(category && { triage: { category } }),
+      }) as unknown as MailRecord;
+    await db.put("mail", mail("a", "newsletter"));
+    await db.put("mail", mail("b"));
+    expect(
+      await db.getAllKeysFromIndex(
+        "mail",
+        "byCategory",
+        IDBKeyRange.bound(["newsletter", 0], ["newsletter", Infinity]),
+      ),
+    ).toEqual(["a"]);
+    expect(await db.getAllKeysFromIndex("mail", "byStatus", IDBKeyRange.bound(["new", 0], ["new", Infinity]))).toEqual([
+      "b",
+    ]);
+    await db.put("connectorState", { historyId: "7" }, "gmail");
+    expect(await db.get("connectorState", "gmail")).toEqual({ historyId: "7" });
   });
 });
