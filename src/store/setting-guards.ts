@@ -1,5 +1,6 @@
 import type { GatePolicy, SourceAccess } from "../core/agent/gate-policy";
 import type { BudgetLimits } from "../core/agent/token-budget";
+import { MAIL_CATEGORIES, type MailRule } from "./mail-record";
 
 /**
  * Shape checks for the settings the safety core reads. A malformed stored value (an old build, a
@@ -70,5 +71,33 @@ export function isDreamingSettings(value: unknown): value is DreamingSettings {
     typeof value.enabled === "boolean" &&
     typeof value.time === "string" &&
     /^([01]\d|2[0-3]):[0-5]\d$/.test(value.time)
+  );
+}
+
+const CATEGORIES: readonly string[] = MAIL_CATEGORIES;
+const RULE_ORIGINS: readonly string[] = ["correction", "user"] satisfies MailRule["origin"][];
+
+function isOptionalText(value: unknown): boolean {
+  return value === undefined || (typeof value === "string" && value.length > 0);
+}
+
+/** The user's mail rules: each names a category and matches on at least one thing. */
+export function isMailRules(value: unknown): value is MailRule[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (rule) =>
+        isRecord(rule) &&
+        typeof rule.id === "string" &&
+        typeof rule.category === "string" &&
+        CATEGORIES.includes(rule.category) &&
+        typeof rule.origin === "string" &&
+        RULE_ORIGINS.includes(rule.origin) &&
+        typeof rule.createdAt === "number" &&
+        isOptionalText(rule.from) &&
+        isOptionalText(rule.listId) &&
+        isOptionalText(rule.subjectContains) &&
+        (rule.from !== undefined || rule.listId !== undefined || rule.subjectContains !== undefined),
+    )
   );
 }

@@ -1,12 +1,14 @@
 import { DEFAULT_GATE_POLICY, type GatePolicy } from "../core/agent/gate-policy";
 import { DEFAULT_BUDGET_LIMITS, type BudgetLimits } from "../core/agent/token-budget";
 import type { Database } from "./database";
+import type { MailRule } from "./mail-record";
 import {
   isBoolean,
   isBudgetLimits,
   isDreamingSettings,
   isGatePolicy,
   isInstant,
+  isMailRules,
   isStringList,
   type DreamingSettings,
 } from "./setting-guards";
@@ -36,6 +38,20 @@ export interface Settings {
   keepAwakeJobs: string[];
   /** When the user last dismissed the "While you were away" briefing; unset before the first visit. */
   lastSeenAt: number | undefined;
+  /** The user's mail rules (made by hand or by re-categorising a mail), matched before the built-in ones. */
+  mailRules: MailRule[];
+  /** Senders (lower-case addresses) whose mail may load remote images. */
+  mailRemoteImageSenders: string[];
+  /** The OAuth client ID of the user's Google Cloud web client; a build-time one is used when unset. */
+  googleClientId: string | undefined;
+  /** The Slack app's client ID (public client, PKCE); a build-time one is used when unset. */
+  slackClientId: string | undefined;
+  /** Slack channel ids whose messages the digest reads, besides mentions and direct messages. */
+  slackChannels: string[];
+  /** Repositories (`owner/name`) the deployment watch follows. */
+  githubRepositories: string[];
+  /** Opt-in: keep connector tokens across reloads, encrypted with a non-extractable key. */
+  persistTokens: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -52,6 +68,13 @@ export const DEFAULT_SETTINGS: Settings = {
   notifiedRuns: [],
   keepAwakeJobs: [],
   lastSeenAt: undefined,
+  mailRules: [],
+  mailRemoteImageSenders: [],
+  googleClientId: undefined,
+  slackClientId: undefined,
+  slackChannels: [],
+  githubRepositories: [],
+  persistTokens: false,
 };
 
 /**
@@ -70,6 +93,11 @@ const SHAPE_CHECKS: { readonly [K in keyof Settings]?: (value: unknown) => boole
   notifiedRuns: isStringList,
   keepAwakeJobs: isStringList,
   lastSeenAt: isInstant,
+  mailRules: isMailRules,
+  mailRemoteImageSenders: isStringList,
+  slackChannels: isStringList,
+  githubRepositories: isStringList,
+  persistTokens: isBoolean,
 };
 
 /** A stored value as its typed setting: the default when it is missing or has the wrong shape. */
