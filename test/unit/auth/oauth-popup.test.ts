@@ -72,7 +72,7 @@ describe("openOAuthPopup", () => {
     opener.blockPopups = true;
     await expect(openWith(opener, "s")).rejects.toMatchObject({
       name: "OAuthPopupBlockedError",
-      message: expect.stringMatching(/Allow pop-ups for this site/),
+      message: /Allow pop-ups for this site/,
     });
   });
 
