@@ -2,8 +2,10 @@ import { AgentBridge } from "../engine/agent-bridge";
 import { probeDevice } from "../engine/device-probe";
 import { connectorRegistry } from "../gate/connector";
 import { Gate } from "../gate/gate";
+import { announceMailChanged, MAIL_CHANNEL } from "../mail/mail-channel";
 import { ConversationStore } from "../store/conversation-store";
 import { JobStore } from "../store/job-store";
+import { MailStore } from "../store/mail-store";
 import { openDatabase } from "../store/database";
 import { SettingsStore } from "../store/settings-store";
 import { UsageRecorder } from "../store/usage-recorder";
@@ -16,6 +18,7 @@ import { BudgetController } from "./budget-controller";
 import { ChatController } from "./chat-controller";
 import { DreamController } from "./dream-controller";
 import { fileDownloadsConnector } from "./file-downloads";
+import { InboxController } from "./inbox-controller";
 import { memoryConnector } from "./memory-connector";
 import { MemoryController } from "./memory-controller";
 import { ModelController } from "./model-controller";
@@ -54,6 +57,8 @@ export interface Services {
   briefing: BriefingController;
   /** Model calls and what they were worth, per routine and per day, for the Usage view. */
   usage: UsageController;
+  /** Triaged mail, the open mail, corrections and mail rules, for the Inbox view. */
+  inbox: InboxController;
 }
 
 export async function createServices(): Promise<Services> {
@@ -117,6 +122,16 @@ export async function createServices(): Promise<Services> {
     notifier: new Notifier({ settings, port: browserNotifications(), now: Date.now() }),
     wakeLock: new WakeLockHolder(browserWakeLock()),
   });
+  const inbox = new InboxController({
+    mail: new MailStore(db),
+    settings,
+    // The Gate's own registry: the inbox builds its Gmail proposals from the declarations the Gate judges.
+    gate,
+    tools,
+    approvals,
+    announce: announceMailChanged,
+    channel: new BroadcastChannel(MAIL_CHANNEL),
+  });
   const briefing = new BriefingController({ jobs, settings, pendingApprovals: () => approvals.pendingCount });
   return {
     models,
@@ -133,5 +148,6 @@ export async function createServices(): Promise<Services> {
     routines,
     briefing,
     usage: new UsageController(db, { timeZone }),
+    inbox,
   };
 }

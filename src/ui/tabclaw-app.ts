@@ -6,6 +6,7 @@ import "./approvals-view";
 import "./briefing-panel";
 import "./chat-view";
 import "./dream-journal";
+import "./inbox-view";
 import "./kill-switch";
 import "./memory-view";
 import { warmUpMarkdown } from "./markdown";
@@ -19,9 +20,20 @@ import "./usage-view";
 import "./webgpu-notice";
 
 type View =
-  "chat" | "approvals" | "memory" | "models" | "storage" | "activity" | "routines" | "usage" | "dreams" | "settings";
+  | "chat"
+  | "inbox"
+  | "approvals"
+  | "memory"
+  | "models"
+  | "storage"
+  | "activity"
+  | "routines"
+  | "usage"
+  | "dreams"
+  | "settings";
 const VIEWS: { id: View; label: string }[] = [
   { id: "chat", label: "Chat" },
+  { id: "inbox", label: "Inbox" },
   { id: "approvals", label: "Approvals" },
   { id: "routines", label: "Routines" },
   { id: "memory", label: "Memory" },
@@ -189,7 +201,11 @@ export class TabclawApp extends LitElement {
             ></tabclaw-briefing-panel>`
           : nothing
       }
-      <main @open-models=${() => (this.view = "models")} @open-approvals=${() => (this.view = "approvals")}>
+      <main
+        @open-models=${() => (this.view = "models")}
+        @open-approvals=${() => (this.view = "approvals")}
+        @open-settings=${() => (this.view = "settings")}
+      >
         ${services ? this.#view(services) : html`<p class="fatal muted">Starting…</p>`}
       </main>`;
   }
@@ -204,6 +220,8 @@ export class TabclawApp extends LitElement {
           .approvals=${services.approvals}
           .memory=${services.memoryStore}
         ></tabclaw-chat-view>`;
+      case "inbox":
+        return html`<tabclaw-inbox-view .inbox=${services.inbox}></tabclaw-inbox-view>`;
       case "models":
         return html`<tabclaw-model-panel .models=${services.models}></tabclaw-model-panel>`;
       case "storage":
