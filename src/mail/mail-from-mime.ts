@@ -112,16 +112,59 @@ export async function mailFromMime(raw: Uint8Array, origin: MailOrigin, now: num
 /** Parses the whole message; when postal-mime refuses it, parses the header block alone. */
 async function parseLeniently(raw: Uint8Array, problems: string[]): Promise<Email> {
   try {
-    return await PostalMime.parse(raw, { attachmentEncoding: "arraybuffer" });
+    // A view over a whole buffer goes in as the buffer itself: postal-mime copies views, and a mail can be large.
+    const { buffer } = raw;
+    const input =
+      buffer instanceof ArrayBuffer && raw.byteOffset === 0 && raw.byteLength === buffer.byteLength ? buffer : raw;
+    const email = await PostalMime.parse(input, { attachmentEncoding: "arraybuffer" });
+    return hasUndecodedHeaders(email) ? await withHeadersInCharset(raw, email) : email;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     problems.push(`Its body could not be read (${reason}); only its headers are kept.`);
   }
   try {
-    return await PostalMime.parse(raw.subarray(0, headerBlockEnd(raw)), { attachmentEncoding: "arraybuffer" });
+    // At most the first 256 KB of headers: enough for the ones a user sees, under postal-mime's header limit.
+    const headers = raw.subarray(0, Math.min(headerBlockEnd(raw), 256 * 1024));
+    return await PostalMime.parse(headers, { attachmentEncoding: "arraybuffer" });
   } catch {
     return { headers: [], headerLines: [], attachments: [] };
   }
+}
+
+/** Whether a header the user sees holds bytes that were not UTF-8 (raw 8-bit headers, against the RFC but common). */
+function hasUndecodedHeaders(email: Email): boolean {
+  const seen = [
+    email.subject,
+    ...[email.from, email.sender, ...(email.to ?? []), ...(email.cc ?? [])].map((a) => a?.name),
+  ];
+  return seen.some((value) => value?.includes("\uFFFD"));
+}
+
+/**
+ * Reads the header block again in the charset the message declares for its body (windows-1252,
+ * which covers Latin-1, when it declares none or UTF-8): raw 8-bit headers are nearly always
+ * written in the sender's own charset. postal-mime parses the re-encoded block, so addresses and
+ * encoded words are read as usual.
+ */
+async function withHeadersInCharset(raw: Uint8Array, email: Email): Promise<Email> {
+  const declared = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(headerValue(email.headers, "content-type") ?? "")?.[1];
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(declared && !/^(utf-?8|us-ascii)$/i.test(declared) ? declared : "windows-1252");
+  } catch {
+    decoder = new TextDecoder("windows-1252");
+  }
+  const block = new TextEncoder().encode(decoder.decode(raw.subarray(0, headerBlockEnd(raw))));
+  const headers = await PostalMime.parse(block);
+  return {
+    ...email,
+    subject: headers.subject,
+    from: headers.from,
+    sender: headers.sender,
+    to: headers.to,
+    cc: headers.cc,
+    replyTo: headers.replyTo,
+  };
 }
 
 /** Where the header block ends (the first empty line), or a bounded prefix when there is none. */
