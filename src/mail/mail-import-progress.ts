@@ -1,0 +1,17 @@
+/** How far an import has come, as the progress bar shows it. */
+export interface MailImportProgress {
+  importId: string;
+  /** The file being read. */
+  file: string;
+  /** 0-based position of that file among the files chosen. */
+  fileIndex: number;
+  fileCount: number;
+  /** Bytes read so far across all files, and of all files together. */
+  bytesRead: number;
+  bytesTotal: number;
+  /** Messages found and saved so far: stored new, already there, and how many of them had a problem. */
+  messages: number;
+  stored: number;
+  duplicates: number;
+  problems: number;
+}
