@@ -27,6 +27,12 @@ export interface StartFakeGoogleOptions {
   account?: string;
   /** Clock for token expiry, internal dates and `newer_than:`; default Date.now. */
   now?: () => number;
+  /**
+   * List Retry-After in Access-Control-Expose-Headers so pages can read it. Default false: whether
+   * Google exposes it to cross-origin pages is not documented, so by default a client must cope
+   * without it (exponential backoff), as it would have to if Google hides it.
+   */
+  exposeRetryAfter?: boolean;
 }
 
 /** One request the server received, for tests to assert on. */
@@ -56,11 +62,12 @@ export interface FakeGoogle {
 
 const ALLOWED_HEADERS = "authorization, content-type, x-goog-api-client, x-goog-request-params";
 
-function corsHeaders(origin: string | undefined): Record<string, string> {
+function corsHeaders(origin: string | undefined, exposeRetryAfter: boolean): Record<string, string> {
   if (origin === undefined) return {};
   return {
     "access-control-allow-origin": origin,
     "access-control-allow-credentials": "true",
+    ...(exposeRetryAfter ? { "access-control-expose-headers": "retry-after" } : {}),
     vary: "origin",
   };
 }
@@ -127,7 +134,7 @@ export async function startFakeGoogle(options: StartFakeGoogleOptions = {}): Pro
         response = {
           status: 204,
           headers: {
-            ...corsHeaders(origin),
+            ...corsHeaders(origin, false),
             "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE",
             "access-control-allow-headers": ALLOWED_HEADERS,
             "access-control-max-age": "3600",
@@ -141,7 +148,8 @@ export async function startFakeGoogle(options: StartFakeGoogleOptions = {}): Pro
           gmail.violations.push(`The fake failed on ${request.method} ${request.target}: ${String(error)}`);
           response = { status: 500, headers: { "content-type": "text/plain" }, body: Buffer.from(String(error)) };
         }
-        if (request.host !== "accounts.google.com") response.headers = { ...corsHeaders(origin), ...response.headers };
+        if (request.host !== "accounts.google.com")
+          response.headers = { ...corsHeaders(origin, options.exposeRetryAfter ?? false), ...response.headers };
       }
       requests.push({
         method: request.method,
