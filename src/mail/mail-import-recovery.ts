@@ -8,7 +8,7 @@ import { defaultImportLocks, type MailImportLocks } from "./mail-import-locks";
  * Returns the reports it changed.
  */
 export async function markInterruptedImports(
-  store: MailStore,
+  store: Pick<MailStore, "imports" | "putImport">,
   locks: MailImportLocks = defaultImportLocks(),
 ): Promise<MailImportRecord[]> {
   const changed: MailImportRecord[] = [];
