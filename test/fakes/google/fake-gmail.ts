@@ -1,7 +1,14 @@
 import { BatchFormatError, formatBatchResponse, parseBatchRequest } from "./batch-http";
 import { DiscoveryValidator, type ValidatedRequest } from "./discovery-validator";
 import type { FakeGoogleOAuth, IssuedToken } from "./fake-google-oauth";
-import { FakeMailbox, MailboxError, type HistoryType, type MailboxMessage, type NewMessage } from "./fake-mailbox";
+import {
+  checkGmailId,
+  FakeMailbox,
+  MailboxError,
+  type HistoryType,
+  type MailboxMessage,
+  type NewMessage,
+} from "./fake-mailbox";
 import {
   backendError,
   conflict,
@@ -262,6 +269,12 @@ export class FakeGmail {
   }
 
   #run(methodId: string, request: ValidatedRequest, token: IssuedToken): FakeResponse {
+    if (token.account.toLowerCase() !== this.mailbox.emailAddress.toLowerCase()) {
+      throw new MailboxError(
+        400,
+        `The fake Gmail holds only ${this.mailbox.emailAddress}'s mailbox, not ${token.account}'s`,
+      );
+    }
     const userId = request.pathParameters.userId ?? "";
     if (userId !== "me" && userId.toLowerCase() !== token.account.toLowerCase()) {
       // Gmail refuses another user's mailbox for an ordinary account.
@@ -274,6 +287,7 @@ export class FakeGmail {
   }
 
   #message(id: string | undefined): MailboxMessage {
+    checkGmailId(id ?? "");
     const message = id === undefined ? undefined : this.mailbox.message(id);
     if (!message) throw new MailboxError(404, "Requested entity was not found.");
     return message;

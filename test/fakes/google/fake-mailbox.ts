@@ -116,6 +116,11 @@ const SYSTEM_LABELS: MailboxLabel[] = [
 /** System labels a client may not add or remove with modify (Gmail refuses them). */
 const UNMODIFIABLE_LABELS = new Set(["DRAFT", "SENT", "CHAT"]);
 
+/** Gmail message and thread ids are hex; anything else (say an app's own "gmail:…" id) is refused with 400. */
+export function checkGmailId(id: string, what: "id" | "threadId" = "id"): void {
+  if (!/^[0-9a-f]{1,32}$/i.test(id)) throw new MailboxError(400, `Invalid ${what} value: ${JSON.stringify(id)}`);
+}
+
 /** Subject without reply/forward prefixes, for Gmail's "Subject headers must match" threading rule. */
 function baseSubject(subject: string | undefined): string {
   return (subject ?? "")
@@ -274,6 +279,7 @@ export class FakeMailbox {
   }
 
   modify(messageId: string, add: readonly string[], remove: readonly string[]): MailboxMessage {
+    checkGmailId(messageId);
     const message = this.#messages.get(messageId);
     if (!message) throw new MailboxError(404, "Requested entity was not found.");
     this.#checkLabels(add, "add");
@@ -295,7 +301,10 @@ export class FakeMailbox {
     if (ids.length > 1000) throw new MailboxError(400, `At most 1000 ids per batchModify, got ${ids.length}`);
     this.#checkLabels(add, "add");
     this.#checkLabels(remove, "remove");
-    for (const id of ids) if (!this.#messages.has(id)) throw new MailboxError(400, `Invalid id value: ${id}`);
+    for (const id of ids) {
+      checkGmailId(id);
+      if (!this.#messages.has(id)) throw new MailboxError(400, `Invalid id value: ${id}`);
+    }
     for (const id of ids) this.modify(id, add, remove);
   }
 
@@ -342,6 +351,7 @@ export class FakeMailbox {
   }
 
   createDraft(raw: Buffer, requestedThreadId: string | undefined): { draft: MailboxDraft; message: MailboxMessage } {
+    if (requestedThreadId !== undefined) checkGmailId(requestedThreadId, "threadId");
     if (requestedThreadId !== undefined && !this.messages().some((m) => m.threadId === requestedThreadId)) {
       throw new MailboxError(404, "Requested entity was not found.");
     }
@@ -370,6 +380,7 @@ export class FakeMailbox {
     const bcc = addressesIn(headerValue(tree.headers, "bcc"));
     if (to.length + cc.length + bcc.length === 0)
       throw new MailboxError(400, "Invalid To header: recipient address required");
+    if (requestedThreadId !== undefined) checkGmailId(requestedThreadId, "threadId");
     if (requestedThreadId !== undefined && !this.messages().some((m) => m.threadId === requestedThreadId)) {
       throw new MailboxError(404, "Requested entity was not found.");
     }

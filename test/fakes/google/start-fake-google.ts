@@ -25,6 +25,8 @@ export interface StartFakeGoogleOptions {
   clients?: RegisteredClient[];
   /** The signed-in Google account (the mailbox owner). */
   account?: string;
+  /** More accounts that can sign in (chosen with login_hint); the fake Gmail holds only `account`'s mailbox. */
+  otherAccounts?: string[];
   /** Clock for token expiry, internal dates and `newer_than:`; default Date.now. */
   now?: () => number;
   /**
@@ -104,7 +106,7 @@ export async function startFakeGoogle(options: StartFakeGoogleOptions = {}): Pro
   const validator = new DiscoveryValidator();
   const oauth = new FakeGoogleOAuth({
     clients: options.clients ?? [defaultClient()],
-    accounts: [account],
+    accounts: [account, ...(options.otherAccounts ?? [])],
     knownScopes: validator.knownScopes,
     now,
   });

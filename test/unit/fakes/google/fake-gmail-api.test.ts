@@ -328,6 +328,68 @@ describe("fake Gmail: labels, drafts and sending", () => {
   });
 });
 
+describe("fake Gmail: ids and uploads", () => {
+  it("answers 404 for a message that is gone (not a violation) and 400 for an id that is not Gmail's (a violation)", async () => {
+    const read = token(MODIFY);
+    const gone = await call("GET", "/messages/18f3a2b4c5d6ffff?format=metadata", read);
+    expect(gone.status).toBe(404);
+    expect(fake.violations).toEqual([]);
+    const appId = await call("GET", `/messages/${encodeURIComponent("gmail:18f3a2b4c5d6ffff")}?format=metadata`, read);
+    expect(appId.status).toBe(400);
+    expect(fake.violations).toEqual(['gmail.users.messages.get: Invalid id value: "gmail:18f3a2b4c5d6ffff"']);
+  });
+
+  it("sends a multipart upload (JSON metadata with threadId, then the message)", async () => {
+    const original = deliver("Question", { messageId: "<q-1@example.org>" });
+    const raw = buildRawMail({
+      from: "user@example.com",
+      to: "alice@example.org",
+      subject: "Re: Question",
+      text: "Answer",
+      inReplyTo: "<q-1@example.org>",
+    });
+    const boundary = "upload_boundary_1";
+    const body = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n${JSON.stringify({ threadId: original })}\r\n`,
+      ),
+      Buffer.from(`--${boundary}\r\nContent-Type: message/rfc822\r\n\r\n`),
+      raw,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const response = await googleFetch(
+      "https://gmail.googleapis.com/upload/gmail/v1/users/me/messages/send?uploadType=multipart",
+      {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${token(COMPOSE)}`,
+          "content-type": `multipart/related; boundary=${boundary}`,
+        },
+        body: new Uint8Array(body),
+      },
+    );
+    expect(response.status).toBe(200);
+    expect(fake.gmail.mailbox.sent[0]).toMatchObject({ threadId: original, subject: "Re: Question" });
+    expect(fake.gmail.mailbox.sent[0]?.raw.equals(raw)).toBe(true);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it("pages history with maxResults and pageToken", async () => {
+    const read = token(READONLY);
+    const start = String((await call("GET", "/profile", read)).json.historyId);
+    for (const subject of ["a", "b", "c"]) deliver(subject);
+    const first = await call("GET", `/history?startHistoryId=${start}&maxResults=2`, read);
+    expect(first.json.history).toHaveLength(2);
+    const second = await call(
+      "GET",
+      `/history?startHistoryId=${start}&maxResults=2&pageToken=${String(first.json.nextPageToken)}`,
+      read,
+    );
+    expect(second.json.history).toHaveLength(1);
+    expect(second.json.nextPageToken).toBeUndefined();
+  });
+});
+
 describe("fake Gmail: refusals a client must handle", () => {
   it("answers a malformed request with a Google-style 400 that says what is wrong, and records it", async () => {
     const id = deliver("One");

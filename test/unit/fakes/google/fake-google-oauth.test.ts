@@ -95,6 +95,82 @@ describe("fake Google OAuth (token flow)", () => {
     expect(code.page).toContain("unsupported_response_type");
   });
 
+  it("refuses parameters the endpoint does not take, and a redirect origin that is not an authorised JavaScript origin", async () => {
+    const extra = await authorize({ scope: READONLY, code_challenge: "abc" });
+    expect(extra.status).toBe(400);
+    expect(extra.page).toContain("Parameter not allowed for this message type: code_challenge");
+    fake.oauth.registerClient({
+      clientId: "other.apps.googleusercontent.com",
+      redirectUris: [REDIRECT],
+      javascriptOrigins: ["https://tabclaw.example"],
+    });
+    const origin = await authorize({ client_id: "other.apps.googleusercontent.com", scope: READONLY });
+    expect(origin.page).toContain("origin_mismatch");
+    const commas = await authorize({ scope: `${READONLY},${MODIFY}` });
+    expect(commas.page).toContain("invalid_scope");
+    expect(fake.oauth.authorizations.map((record) => record.error)).toEqual([
+      "invalid_request",
+      "origin_mismatch",
+      "invalid_scope",
+    ]);
+  });
+
+  it("with prompt=none issues a token only for scopes granted before, else consent_required", async () => {
+    const silent = await authorize({ scope: READONLY, prompt: "none" });
+    expect(silent.fragment?.get("error")).toBe("consent_required");
+    await authorize({ scope: READONLY });
+    fake.oauth.scriptConsent({ kind: "deny" });
+    const again = await authorize({ scope: READONLY, prompt: "none" });
+    expect(again.fragment?.get("scope")).toBe(READONLY);
+    // prompt=none never showed the screen, so the scripted deny is still waiting.
+    const shown = await authorize({ scope: READONLY });
+    expect(shown.fragment?.get("error")).toBe("access_denied");
+    expect((await authorize({ scope: READONLY, prompt: "none consent" })).status).toBe(400);
+  });
+
+  it("signs in the account named by login_hint when it is one of the known accounts", async () => {
+    const other = await startFakeGoogle({ otherAccounts: ["work@example.com"] });
+    try {
+      other.oauth.authoriseRedirectUri(DEFAULT_CLIENT_ID, REDIRECT);
+      const response = await fetchViaFake(other)(authUrl({ scope: READONLY, login_hint: "work@example.com" }), {
+        redirect: "manual",
+      });
+      const token =
+        new URLSearchParams(new URL(response.headers.get("location") ?? "").hash.slice(1)).get("access_token") ?? "";
+      expect(other.oauth.activeToken(token)?.account).toBe("work@example.com");
+      const withoutHint = await fetchViaFake(other)(authUrl({ scope: READONLY }), { redirect: "manual" });
+      const defaultToken =
+        new URLSearchParams(new URL(withoutHint.headers.get("location") ?? "").hash.slice(1)).get("access_token") ?? "";
+      expect(other.oauth.activeToken(defaultToken)?.account).toBe("user@example.com");
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("reports remaining lifetime in tokeninfo and stops honouring a token once it has expired", async () => {
+    let now = Date.UTC(2024, 4, 6, 9, 0, 0);
+    const clocked = await startFakeGoogle({ now: () => now });
+    try {
+      clocked.oauth.authoriseRedirectUri(DEFAULT_CLIENT_ID, REDIRECT);
+      const clockedFetch = fetchViaFake(clocked);
+      const response = await clockedFetch(authUrl({ scope: READONLY }), { redirect: "manual" });
+      const token =
+        new URLSearchParams(new URL(response.headers.get("location") ?? "").hash.slice(1)).get("access_token") ?? "";
+      now += 600_000;
+      const info = (await (
+        await clockedFetch(`https://oauth2.googleapis.com/tokeninfo?access_token=${token}`)
+      ).json()) as Record<string, string>;
+      expect(info.expires_in).toBe("2999");
+      now += 3_000_000;
+      const profile = await clockedFetch("https://gmail.googleapis.com/gmail/v1/users/me/profile", {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(profile.status).toBe(401);
+    } finally {
+      await clocked.close();
+    }
+  });
+
   it("revokes the token (form body), after which Gmail answers 401 and tokeninfo says invalid_token", async () => {
     const token = (await authorize({ scope: READONLY })).fragment?.get("access_token") ?? "";
     const revoke = await googleFetch("https://oauth2.googleapis.com/revoke", {
