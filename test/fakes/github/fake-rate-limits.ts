@@ -25,6 +25,8 @@ export interface ForcedSecondary {
   retryAfterSeconds?: number;
   /** How many requests in a row get it (1 by default). */
   requests?: number;
+  /** How many requests go through first (0 by default). */
+  after?: number;
 }
 
 interface Window {
@@ -36,7 +38,8 @@ export class FakeRateLimits {
   readonly #now: () => number;
   readonly #windows = new Map<string, Window>();
   readonly #recent = new Map<string, number[]>();
-  readonly #forced: ForcedSecondary[] = [];
+  /** Forced answers in order; `undefined` lets one request through. */
+  readonly #forced: (ForcedSecondary | undefined)[] = [];
   /** Points charged, per token, since the fake started (what the idle benchmark counts). */
   readonly charged = new Map<string, number>();
   limit = PRIMARY_LIMIT;
@@ -89,13 +92,13 @@ export class FakeRateLimits {
   }
 
   forceSecondary(limit: ForcedSecondary): void {
+    for (let index = 0; index < (limit.after ?? 0); index += 1) this.#forced.push(undefined);
     for (let index = 0; index < (limit.requests ?? 1); index += 1) this.#forced.push(limit);
   }
 
   /** The secondary limit this request meets, if any. */
   secondary(token: string): ForcedSecondary | undefined {
-    const forced = this.#forced.shift();
-    if (forced) return forced;
+    if (this.#forced.length > 0) return this.#forced.shift();
     const now = this.#now();
     const recent = (this.#recent.get(token) ?? []).filter((at) => now - at < 60_000);
     return recent.length >= SECONDARY_POINTS_PER_MINUTE ? { status: 403, retryAfterSeconds: 60 } : undefined;
