@@ -19,6 +19,7 @@ import { ChatController } from "./chat-controller";
 import { DreamController } from "./dream-controller";
 import { fileDownloadsConnector } from "./file-downloads";
 import { InboxController } from "./inbox-controller";
+import { MailImportController, provideMailImportController } from "./mail-import-controller";
 import { memoryConnector } from "./memory-connector";
 import { MemoryController } from "./memory-controller";
 import { ModelController } from "./model-controller";
@@ -59,6 +60,8 @@ export interface Services {
   usage: UsageController;
   /** Triaged mail, the open mail, corrections and mail rules, for the Inbox view. */
   inbox: InboxController;
+  /** Importing .mbox and .eml files in a worker, with progress and the reports' problems. */
+  mailImport: MailImportController;
 }
 
 export async function createServices(): Promise<Services> {
@@ -133,6 +136,10 @@ export async function createServices(): Promise<Services> {
     channel: new BroadcastChannel(MAIL_CHANNEL),
   });
   const briefing = new BriefingController({ jobs, settings, pendingApprovals: () => approvals.pendingCount });
+  const mailImport = new MailImportController({ store: new MailStore(db) });
+  provideMailImportController(mailImport);
+  // Marks imports a closed tab left running as interrupted; the panel shows the reports when it opens.
+  void mailImport.init();
   return {
     models,
     chat,
@@ -149,5 +156,6 @@ export async function createServices(): Promise<Services> {
     briefing,
     usage: new UsageController(db, { timeZone }),
     inbox,
+    mailImport,
   };
 }

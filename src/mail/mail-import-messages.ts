@@ -1,12 +1,6 @@
 import { createSHA256, type IHasher } from "hash-wasm";
+import { MAIL_IMPORT_MESSAGE_LIMIT } from "./mail-import-progress";
 import { MboxSplitter, type MboxPiece } from "./mbox-splitter";
-
-/**
- * The most of one message Tabclaw parses. postal-mime reads a whole message in memory (and holds
- * its attachments decoded), so a bigger message is parsed from its first this-many bytes: its
- * headers and text are kept, and what lies beyond (usually attachments) is not listed.
- */
-export const MAIL_IMPORT_MESSAGE_LIMIT = 32_000_000;
 
 /** A file as the import reads it (a `File` is one). */
 export interface NamedBlob extends Blob {

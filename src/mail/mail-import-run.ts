@@ -3,8 +3,8 @@ import type { MailImportProblem, MailImportRecord, MailRecord } from "../store/m
 import type { MailStore } from "../store/mail-store";
 import { mailFromMime } from "./mail-from-mime";
 import { defaultImportLocks, type MailImportLocks } from "./mail-import-locks";
-import { MAIL_IMPORT_MESSAGE_LIMIT, mailFileKind, readMessages, type NamedBlob } from "./mail-import-messages";
-import type { MailImportProgress } from "./mail-import-progress";
+import { mailFileKind, readMessages, type NamedBlob } from "./mail-import-messages";
+import { MAIL_IMPORT_MESSAGE_LIMIT, type MailImportProgress } from "./mail-import-progress";
 import { fromLineDate } from "./mbox-splitter";
 
 export interface MailImportRunOptions {
