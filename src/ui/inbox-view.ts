@@ -1,7 +1,6 @@
-import { LitElement, css, html, nothing } from "lit";
+import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { INBOX_CATEGORIES, type InboxCategory, type InboxController } from "../app/inbox-controller";
-import { ObserveController } from "../app/observable";
 import { INBOX_CATEGORY_TITLES } from "./mail-category-labels";
 import "./mail-image-senders";
 import type { RemoteImagesEventDetail } from "./mail-image-senders";
@@ -82,14 +81,28 @@ export class InboxView extends LitElement {
   ];
 
   @property({ attribute: false }) inbox: InboxController | undefined;
+  #unsubscribe: (() => void) | undefined;
 
-  constructor() {
-    super();
-    new ObserveController(this, () => this.inbox);
+  // The view is loaded lazily: its controller may arrive after it was connected (Lit applies a
+  // property set before the upgrade at the first update), so it follows `inbox` whenever it is set.
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has("inbox")) this.#follow();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    if (this.inbox && !this.#unsubscribe) this.#follow();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  #follow(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = this.inbox?.subscribe(() => this.requestUpdate());
     void this.inbox?.refresh();
   }
 

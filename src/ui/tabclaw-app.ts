@@ -6,7 +6,6 @@ import "./approvals-view";
 import "./briefing-panel";
 import "./chat-view";
 import "./dream-journal";
-import "./inbox-view";
 import "./kill-switch";
 import "./memory-view";
 import { warmUpMarkdown } from "./markdown";
@@ -221,6 +220,8 @@ export class TabclawApp extends LitElement {
           .memory=${services.memoryStore}
         ></tabclaw-chat-view>`;
       case "inbox":
+        // Loaded when first opened, to keep the first load small; Lit keeps the property set before the upgrade.
+        void import("./inbox-view");
         return html`<tabclaw-inbox-view .inbox=${services.inbox}></tabclaw-inbox-view>`;
       case "models":
         return html`<tabclaw-model-panel .models=${services.models}></tabclaw-model-panel>`;
