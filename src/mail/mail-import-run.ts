@@ -203,7 +203,9 @@ class ImportRun {
     for (const pending of batch) {
       if (pending.problem) record.problems.push({ ...pending.problem, mailId: pending.mail.id });
     }
-    if (this.#now() - this.#lastPersist >= PERSIST_INTERVAL_MS) {
+    // After every batch, so a closed tab's report keeps true counts; only a very long problem list
+    // (rewritten whole each time) is written at most once a second.
+    if (record.problems.length < 1000 || this.#now() - this.#lastPersist >= PERSIST_INTERVAL_MS) {
       this.#lastPersist = this.#now();
       try {
         await this.#options.store.putImport(record);
