@@ -180,9 +180,18 @@ export class DiscoveryValidator {
 
     const { method, upload } = chosen.template;
     result.method = method;
-    chosen.template.names.forEach((name, index) => {
-      result.pathParameters[name] = decodeURIComponent(chosen.match[index + 1] ?? "");
-    });
+    for (const [index, name] of chosen.template.names.entries()) {
+      const encoded = chosen.match[index + 1] ?? "";
+      try {
+        result.pathParameters[name] = decodeURIComponent(encoded);
+      } catch {
+        violations.push({
+          kind: "request",
+          message: `${method.id}: path parameter "${name}" is not valid percent-encoding: ${encoded}`,
+        });
+        result.pathParameters[name] = encoded;
+      }
+    }
 
     this.#checkParameters(method, result, violations);
     if (upload === "resumable") {

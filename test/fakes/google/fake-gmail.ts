@@ -1,14 +1,7 @@
 import { BatchFormatError, formatBatchResponse, parseBatchRequest } from "./batch-http";
 import { DiscoveryValidator, type ValidatedRequest } from "./discovery-validator";
 import type { FakeGoogleOAuth, IssuedToken } from "./fake-google-oauth";
-import {
-  checkGmailId,
-  FakeMailbox,
-  MailboxError,
-  type HistoryType,
-  type MailboxMessage,
-  type NewMessage,
-} from "./fake-mailbox";
+import { checkGmailId, FakeMailbox, MailboxError, type MailboxMessage, type NewMessage } from "./fake-mailbox";
 import {
   backendError,
   conflict,
@@ -418,8 +411,13 @@ export class FakeGmail {
 
   #listMessages(query: URLSearchParams): unknown {
     const q = query.get("q") ?? "";
-    const includeSpamTrash = query.get("includeSpamTrash") === "true" || queryNamesSpamOrTrash(q);
     const labelIds = query.getAll("labelIds");
+    // Asking for SPAM or TRASH by label or in q searches them even without includeSpamTrash.
+    const includeSpamTrash =
+      query.get("includeSpamTrash") === "true" ||
+      queryNamesSpamOrTrash(q) ||
+      labelIds.includes("SPAM") ||
+      labelIds.includes("TRASH");
     for (const labelId of labelIds) {
       if (!this.mailbox.label(labelId)) throw new MailboxError(400, `Invalid label: ${labelId}`);
     }
@@ -460,12 +458,13 @@ export class FakeGmail {
   #listHistory(query: URLSearchParams): unknown {
     const start = Number(query.get("startHistoryId") ?? "0");
     if (start < this.mailbox.oldestHistoryId) throw new MailboxError(404, "Requested entity was not found.");
-    const types = query.getAll("historyTypes") as HistoryType[];
+    // Enum values are matched without regard to case, as the validator accepts them.
+    const types = query.getAll("historyTypes").map((type) => type.toLowerCase());
     const labelId = query.get("labelId");
     const entries = this.mailbox
       .history()
       .filter((entry) => entry.id > start)
-      .filter((entry) => types.length === 0 || types.includes(entry.type))
+      .filter((entry) => types.length === 0 || types.includes(entry.type.toLowerCase()))
       .filter((entry) => {
         if (labelId === null) return true;
         const message = this.mailbox.message(entry.messageId);

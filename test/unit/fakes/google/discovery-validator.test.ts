@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDiscoveryDocument } from "../../../fakes/google/discovery-document";
+import { discoveryMethods, parseDiscoveryDocument } from "../../../fakes/google/discovery-document";
 import { DiscoveryValidator, type RequestToValidate } from "../../../fakes/google/discovery-validator";
 import { buildRawMail } from "../../../fakes/google/raw-mail";
 
@@ -356,6 +356,20 @@ describe("discovery validator: requests Gmail refuses", () => {
 });
 
 describe("discovery validator: reading the document", () => {
+  it("finds every method of the document at its own path and verb (no template shadows another)", () => {
+    const methods = discoveryMethods(validator.document);
+    expect(methods.length).toBeGreaterThan(60);
+    for (const method of methods) {
+      const target = `/${method.flatPath ?? method.path}`.replace(
+        /\{\+?([^}]+)\}/g,
+        (_whole, name: string) => `${name}-value`,
+      );
+      const result = validator.validate({ httpMethod: method.httpMethod, target, body: new Uint8Array() });
+      expect({ target, id: result.method?.id }).toEqual({ target, id: method.id });
+      expect(result.violations.filter((violation) => violation.kind === "path")).toEqual([]);
+    }
+  });
+
   it("refuses a document without the fields it relies on", () => {
     expect(() => parseDiscoveryDocument("[]")).toThrow("must be a JSON object");
     expect(() => parseDiscoveryDocument(JSON.stringify({ rootUrl: "x", servicePath: "", batchPath: "batch" }))).toThrow(
