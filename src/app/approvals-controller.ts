@@ -1,6 +1,8 @@
+import type { ActionOutcome } from "../core/agent/action";
 import type { ObjectSchema, SchemaViolation } from "../core/agent/json-schema";
 import type { ApprovalAnswer } from "../gate/gate";
 import type { ApprovalRecord } from "../store/approval-record";
+import { GMAIL_APPLY_LABEL } from "./mail-actions";
 import { Observable } from "./observable";
 
 /** The part of the Gate the approvals need (the Gate itself in the app, a double in tests if wanted). */
@@ -19,8 +21,17 @@ export type DecisionAnswer =
 
 /** Where the Edit form finds a tool's argument schema (the tool registry). */
 export interface ToolSchemas {
-  get(name: string): { readonly argumentsSchema: ObjectSchema } | undefined;
+  get(name: string): { readonly argumentsSchema: ObjectSchema; readonly effect?: string } | undefined;
 }
+
+/** What a batch approval did: how many ran, and each that did not, with the Gate's reason. */
+export interface BatchAnswer {
+  approved: number;
+  failed: { id: string; message: string }[];
+}
+
+/** The tools whose pending actions may be approved together: Gmail labels. A send never is. */
+const BATCHABLE_TOOLS: ReadonlySet<string> = new Set([GMAIL_APPLY_LABEL]);
 
 /** How many decided records the view lists. */
 export const RECENT_LIMIT = 30;
@@ -39,6 +50,7 @@ export class ApprovalsController extends Observable {
   #error: string | undefined;
   readonly #answers = new Map<string, DecisionAnswer>();
   readonly #inFlight = new Map<string, Promise<DecisionAnswer>>();
+  #batchRunning = false;
   /** Only the newest refresh may write: an older, slower read must not overwrite a newer one. */
   #generation = 0;
 
@@ -84,6 +96,43 @@ export class ApprovalsController extends Observable {
     return this.#inFlight.has(id);
   }
 
+  /**
+   * Pending label changes, which the user may approve in one go. Only writes of a batchable tool
+   * (by the registry's declaration as well as the proposal's), never a send, never a frozen action.
+   */
+  get labelBatch(): readonly ApprovalRecord[] {
+    return this.#pending.filter((record) => this.#batchable(record));
+  }
+
+  /** A batch approval is running. */
+  get batchRunning(): boolean {
+    return this.#batchRunning;
+  }
+
+  /**
+   * Approves each of `ids` that is still a pending label change, one after the other, through the
+   * same `approve` as a single card (the Gate runs each at most once). Others are left alone.
+   */
+  async approveBatch(ids: readonly string[]): Promise<BatchAnswer> {
+    const result: BatchAnswer = { approved: 0, failed: [] };
+    if (this.#batchRunning) return result;
+    this.#batchRunning = true;
+    this.changed();
+    try {
+      for (const id of ids) {
+        const record = this.#pending.find((candidate) => candidate.id === id);
+        if (!record || !this.#batchable(record)) continue;
+        const answer = await this.approve(id);
+        if (answer.ok && answer.outcome.status === "executed") result.approved += 1;
+        else result.failed.push({ id, message: answer.ok ? describeOutcomeBriefly(answer.outcome) : answer.message });
+      }
+    } finally {
+      this.#batchRunning = false;
+      this.changed();
+    }
+    return result;
+  }
+
   /** The tool's argument schema, for the Edit form; undefined if Tabclaw no longer has the tool. */
   schemaFor(record: ApprovalRecord): ObjectSchema | undefined {
     return this.tools?.get(record.action.tool)?.argumentsSchema;
@@ -114,6 +163,16 @@ export class ApprovalsController extends Observable {
     return this.#decide(id, () => this.gate.reject(id, trimmed ? trimmed : undefined));
   }
 
+  #batchable(record: ApprovalRecord): boolean {
+    const declared = this.tools?.get(record.action.tool)?.effect;
+    return (
+      record.status === "pending" &&
+      BATCHABLE_TOOLS.has(record.action.tool) &&
+      record.action.effect === "write" &&
+      (declared === undefined || declared === "write")
+    );
+  }
+
   /** One decision per action at a time: a double click gets the first click's answer. */
   #decide(id: string, ask: () => Promise<ApprovalAnswer>): Promise<DecisionAnswer> {
     const running = this.#inFlight.get(id);
@@ -140,5 +199,17 @@ export class ApprovalsController extends Observable {
       this.#inFlight.delete(id);
       await this.refresh();
     });
+  }
+}
+
+/** Why an approved action did not run, in one line. */
+function describeOutcomeBriefly(outcome: ActionOutcome): string {
+  switch (outcome.status) {
+    case "failed":
+      return outcome.error.message;
+    case "executed":
+      return "It ran.";
+    default:
+      return outcome.message;
   }
 }

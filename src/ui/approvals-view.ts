@@ -35,6 +35,18 @@ export class ApprovalsView extends LitElement {
       h3 {
         margin-bottom: 0.25rem;
       }
+      .batch {
+        max-width: 48rem;
+        border: 1px solid var(--border);
+        border-radius: var(--radius);
+        padding: 0 1rem 0.75rem;
+        margin-bottom: 1rem;
+        background: var(--bg-raised);
+      }
+      .batch ul {
+        margin: 0.5rem 0 0.75rem;
+        padding-left: 1.25rem;
+      }
     `,
   ];
 
@@ -72,6 +84,7 @@ export class ApprovalsView extends LitElement {
             </p>`
           : nothing
       }
+      ${this.#labelBatch(approvals)}
       ${
         pending.length > 0
           ? html`<section aria-labelledby="pending-title">
@@ -90,6 +103,43 @@ export class ApprovalsView extends LitElement {
             </section>`
           : nothing
       }`;
+  }
+
+  /**
+   * Label changes waiting together (two or more): each mail and its label listed, one button for
+   * all of them. Every card stays below with its own Approve and Reject; sends are never here.
+   */
+  #labelBatch(approvals: ApprovalsController) {
+    const batch = approvals.labelBatch;
+    if (batch.length < 2) return nothing;
+    const tainted = batch.some((record) => record.action.taint.tainted);
+    return html`<section class="batch" aria-labelledby="batch-title" data-testid="label-batch">
+      <h3 id="batch-title">Label changes (${batch.length})</h3>
+      <p class="muted">
+        Each adds one label to one mail in Gmail and sends nothing.
+        ${tainted ? "The labels were chosen after reading these mails, which someone else wrote. " : ""}Approve them
+        together, or decide on each card below.
+      </p>
+      <ul>
+        ${batch.map((record) => html`<li>${labelLine(record)}</li>`)}
+      </ul>
+      <button
+        class="primary"
+        ?disabled=${approvals.batchRunning}
+        @click=${() => void this.#approveBatch(batch.map((record) => record.id))}
+      >
+        Approve all ${batch.length} label changes
+      </button>
+    </section>`;
+  }
+
+  async #approveBatch(ids: string[]): Promise<void> {
+    if (!this.approvals) return;
+    const result = await this.approvals.approveBatch(ids);
+    const done = result.approved === 1 ? "1 label change done" : `${result.approved} label changes done`;
+    const failed = result.failed.map((failure) => failure.message).join(" ");
+    this.announcement =
+      result.failed.length === 0 ? `${done}.` : `${done}; ${result.failed.length} did not run: ${failed}`;
   }
 
   #list(records: readonly ApprovalRecord[], which: string) {
@@ -132,4 +182,12 @@ declare global {
   interface HTMLElementTagNameMap {
     "tabclaw-approvals-view": ApprovalsView;
   }
+}
+
+/** One label change as the batch lists it: “Subject” from Sender → Label. */
+function labelLine(record: ApprovalRecord): string {
+  const args = record.action.arguments;
+  const text = (value: unknown, fallback: string): string =>
+    typeof value === "string" && value.trim() !== "" ? value : fallback;
+  return `“${text(args.mailSubject, "(no subject)")}” from ${text(args.mailFrom, "(no sender)")} → ${text(args.label, "(no label)")}`;
 }
