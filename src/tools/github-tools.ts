@@ -12,8 +12,7 @@ const repository = { type: "string", minLength: 3, maxLength: 140 } as const;
 
 export const githubPollTool = defineTool({
   name: "github_poll",
-  description:
-    "Check the watched GitHub repositories for failed or recovered runs and deployments since the last check.",
+  description: "Check watched GitHub repositories for failed or recovered runs and deployments.",
   effect: "read",
   connector: "github",
   scope: "actions:read deployments:read",
@@ -98,7 +97,7 @@ export const githubRerunFailedJobsTool = defineTool({
 
 export const githubDispatchWorkflowTool = defineTool({
   name: "github_dispatch_workflow",
-  description: "Start a GitHub Actions workflow that has a workflow_dispatch trigger (a rollback, say).",
+  description: "Start a GitHub Actions workflow with a workflow_dispatch trigger (a rollback, say).",
   effect: "write",
   connector: "github",
   scope: "actions:write",

@@ -196,6 +196,7 @@ export class FakeGitHub {
   readonly #validator = new GitHubRequestValidator(githubDescription());
   readonly #responses = new GitHubResponses(githubDescription());
   readonly #signedLogs = new Map<string, SignedLog>();
+  readonly #serverErrors: number[] = [];
   readonly #handlers: Readonly<Record<string, Handler>>;
   #api: Server | undefined;
   #logs: Server | undefined;
@@ -242,6 +243,11 @@ export class FakeGitHub {
   /** Requests that reached the API (not preflights, not log downloads). */
   apiRequests(): FakeGitHubRequest[] {
     return this.requests.filter((request) => request.host === "api" && request.method !== "OPTIONS");
+  }
+
+  /** The next `requests` API requests are answered with a server error (502 by default). */
+  forceServerError(requests = 1, status = 502): void {
+    for (let index = 0; index < requests; index += 1) this.#serverErrors.push(status);
   }
 
   /** Primary rate-limit points a token has used since the fake started. */
@@ -315,6 +321,8 @@ export class FakeGitHub {
         const refusal = check.refusal ?? { status: 404, message: "Not Found" };
         return { status: refusal.status, body: errorBody(refusal.message, refusal.status) };
       }
+      const serverError = this.#serverErrors.shift();
+      if (serverError !== undefined) return { status: serverError, body: errorBody("Server Error", serverError) };
       const token = tokenValue === undefined ? undefined : this.state.tokens.get(tokenValue);
       if (!token || token.revoked) {
         return {
