@@ -1,5 +1,10 @@
+import { GoogleTokenFlow } from "../auth/google-token-flow";
+import { oauthRedirectUri } from "../auth/oauth-redirect";
+import { TokenVault } from "../auth/token-vault";
+import { GmailConnector } from "../connectors/gmail/gmail-connector";
 import { AgentBridge } from "../engine/agent-bridge";
 import { probeDevice } from "../engine/device-probe";
+import { createAuditedFetch } from "../gate/audited-fetch";
 import { connectorRegistry } from "../gate/connector";
 import { Gate } from "../gate/gate";
 import { announceMailChanged, MAIL_CHANNEL } from "../mail/mail-channel";
@@ -11,13 +16,15 @@ import { SettingsStore } from "../store/settings-store";
 import { UsageRecorder } from "../store/usage-recorder";
 import { announceMemoryChanged } from "../memory/memory-channel";
 import { MemoryStore } from "../memory/memory-store";
-import { chatToolRegistry } from "../tools/chat-tools";
+import { ConnectorState } from "../store/connector-state";
+import { gateToolRegistry } from "../tools/gate-tools";
 import { ApprovalsController } from "./approvals-controller";
 import { BriefingController } from "./briefing-controller";
 import { BudgetController } from "./budget-controller";
 import { ChatController } from "./chat-controller";
 import { DreamController } from "./dream-controller";
 import { fileDownloadsConnector } from "./file-downloads";
+import { GmailController, provideGmailController } from "./gmail-controller";
 import { InboxController } from "./inbox-controller";
 import { MailImportController, provideMailImportController } from "./mail-import-controller";
 import { memoryConnector } from "./memory-connector";
@@ -60,6 +67,8 @@ export interface Services {
   usage: UsageController;
   /** Triaged mail, the open mail, corrections and mail rules, for the Inbox view. */
   inbox: InboxController;
+  /** Gmail's connection (status, scopes, connect, disconnect, "needs reconnect"), for Settings → Accounts, the inbox and the briefing. */
+  gmail: GmailController;
   /** Importing .mbox and .eml files in a worker, with progress and the reports' problems. */
   mailImport: MailImportController;
 }
@@ -69,11 +78,19 @@ export async function createServices(): Promise<Services> {
   const settings = new SettingsStore(db);
   const bridge = new AgentBridge();
   const questions = new UserQuestions();
-  // The same declarations the agent worker offers the model: the Gate judges proposals against them,
-  // and Approvals and Permissions describe the same tools.
-  const tools = chatToolRegistry();
+  // Every tool the Gate judges: the chat agent's (the same declarations the worker offers the model)
+  // and those routines propose (Gmail); Approvals and Permissions describe the same tools.
+  const tools = gateToolRegistry();
   const memory = new MemoryStore(db);
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // Connector sign-ins: in this page's memory, and sealed in IndexedDB only with persistTokens on.
+  const vault = await TokenVault.open(db, settings);
+  const gmailConnector = new GmailConnector({
+    vault,
+    mail: new MailStore(db),
+    state: new ConnectorState(db),
+    onMailChanged: announceMailChanged,
+  });
   const gate = await Gate.open({
     db,
     tools,
@@ -85,8 +102,23 @@ export async function createServices(): Promise<Services> {
         search: async (query, limit) => (await bridge.api()).memorySearch(query, limit),
         timeZone,
       }),
+      gmailConnector,
     ]),
   });
+  const buildClientId: unknown = import.meta.env.VITE_GOOGLE_CLIENT_ID;
+  const gmail = new GmailController({
+    settings,
+    vault,
+    flow: new GoogleTokenFlow({
+      vault,
+      redirectUri: oauthRedirectUri(window.location.origin),
+      // Revoking on disconnect is a request like any other: it goes in the audit log.
+      fetch: createAuditedFetch({ auditor: gate.auditLog, fetch: (input, init) => fetch(input, init) }),
+    }),
+    ...(typeof buildClientId === "string" ? { buildClientId } : {}),
+  });
+  provideGmailController(gmail);
+  void gmail.init();
   const pause = new PauseController(gate);
   const models = new ModelController(device, bridge, settings, db);
   const chat = new ChatController({
@@ -157,5 +189,6 @@ export async function createServices(): Promise<Services> {
     usage: new UsageController(db, { timeZone }),
     inbox,
     mailImport,
+    gmail,
   };
 }

@@ -1,13 +1,16 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { BudgetController } from "../app/budget-controller";
+import type { GmailController } from "../app/gmail-controller";
 import type { PermissionsController } from "../app/permissions-controller";
+import "./accounts-settings";
 import "./budget-settings";
 import "./permissions-settings";
 import { panelStyles, sharedStyles } from "./shared-styles";
 
 /**
- * Settings, one section per concern: the daily token budgets, then the permissions.
+ * Settings, one section per concern: the accounts Tabclaw connects to, the daily token budgets, then the permissions.
+ * @property gmail - the Gmail controller (Accounts finds the page's own when it is not given)
  * @property budgets - the budget controller
  * @property permissions - the permissions controller
  */
@@ -23,11 +26,16 @@ export class SettingsView extends LitElement {
     `,
   ];
 
+  @property({ attribute: false }) gmail: GmailController | undefined;
   @property({ attribute: false }) budgets: BudgetController | undefined;
   @property({ attribute: false }) permissions: PermissionsController | undefined;
 
   override render() {
     return html`<h2>Settings</h2>
+      <section id="accounts" aria-labelledby="accounts-title">
+        <h3 id="accounts-title">Accounts</h3>
+        <tabclaw-accounts-settings .gmail=${this.gmail}></tabclaw-accounts-settings>
+      </section>
       ${
         this.budgets
           ? html`<section aria-labelledby="budgets-title">
