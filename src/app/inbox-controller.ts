@@ -414,7 +414,8 @@ export class InboxController extends Observable {
         ? "You asked for this reply as a draft in Gmail; the model wrote the text after reading the mail."
         : "You asked to send this reply; the model wrote the text after reading the mail.",
       [mailContext(mail)],
-      { id: this.#newId(), now: this.#now(), ...(edited ? { userText: body } : {}) },
+      // The user picked this mail; a reply they rewrote is theirs too.
+      { id: this.#newId(), now: this.#now(), userTexts: edited ? [mail.id, body] : [mail.id] },
     );
     try {
       this.#notice = { mailId: mail.id, ...outcomeText(await this.#options.gate.propose(action), what) };
@@ -470,6 +471,7 @@ export class InboxController extends Observable {
     const action = inboxProposal(tool, { mailId: mail.id }, "You opened this mail in the Inbox.", [], {
       id: this.#newId(),
       now: this.#now(),
+      userTexts: [mail.id],
     });
     let outcome: ActionOutcome;
     try {

@@ -58,8 +58,11 @@ export function mailContext(mail: MailRecord): ContextItem {
 export interface ProposalOptions {
   id: string;
   now: number;
-  /** Text the user typed or changed themselves (an edited reply): counted as their words. */
-  userText?: string;
+  /**
+   * What the user chose or wrote themselves (the mail they clicked, a reply they rewrote): values
+   * found whole in it count as their words on the card.
+   */
+  userTexts?: readonly string[];
 }
 
 function previewOf(tool: AnyToolDefinition, args: Readonly<Record<string, unknown>>): ActionPreview {
@@ -89,7 +92,7 @@ export function inboxProposal(
   context: readonly ContextItem[],
   options: ProposalOptions,
 ): ProposedAction {
-  const items = options.userText !== undefined ? [...context, userMessage(options.userText)] : context;
+  const items = [...context, ...(options.userTexts ?? []).map((text) => userMessage(text))];
   return {
     id: options.id,
     tool: tool.name,
