@@ -1,6 +1,6 @@
 import { neutraliseMarkers } from "../agent/render-messages";
 import type { ChatTurn } from "../../engine/chat-engine";
-import type { PolledChange } from "./poll-summary";
+import { isRunChange, type PolledChange } from "./poll-summary";
 
 /**
  * What the deployment watch shows the model for one failure: the facts Tabclaw knows (repository,
@@ -82,7 +82,7 @@ function facts(change: PolledChange): string[] {
 
 /** What others wrote about the change: the run's title and commit, or the deployment's description. */
 function othersText(change: PolledChange): { source: string; text: string } | undefined {
-  if (change.kind === "run-failed" || change.kind === "run-recovered") {
+  if (isRunChange(change)) {
     const lines = [change.title, ...(change.commit !== change.title ? [change.commit] : [])].filter(
       (line) => line !== "",
     );

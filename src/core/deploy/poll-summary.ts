@@ -53,6 +53,10 @@ export interface PollSummary {
   notModified: number;
 }
 
+export function isRunChange(change: PolledChange): change is PolledRun {
+  return change.kind === "run-failed" || change.kind === "run-recovered";
+}
+
 export function isFailure(change: PolledChange): boolean {
   return change.kind === "run-failed" || change.kind === "deployment-failed";
 }
