@@ -3,9 +3,9 @@
  * more than one short line of its own: what it hands out are views of the chunks it was given.
  *
  * The format (RFC 4155 and its mboxo/mboxrd variants, Google Takeout's export): each message
- * starts with a `From ` line at the start of a line, after an empty line or at the top of the
- * file (`From sender asctime-date`; Takeout writes `From 1234567890@xxx Wed Jan 01 10:00:00 +0000
- * 2020`). Lines of a message that begin with `From ` were written as `>From `, and `>>From `
+ * starts with a `From ` line at the start of a line, normally after an empty line or at the top of
+ * the file (`From sender asctime-date`; Takeout writes `From 1234567890@xxx Wed Jan 01 10:00:00
+ * +0000 2020`); without the empty line, only a `From ` line with a whole date starts a message. Lines of a message that begin with `From ` were written as `>From `, and `>>From `
  * stands for `>From ` (mboxrd): one `>` is removed. The empty line before the next `From ` line
  * belongs to the file, not to the message. LF and CRLF files both work; line endings are kept.
  */
@@ -32,8 +32,8 @@ const CR = 0x0d;
 const GT = 0x3e;
 const FROM_SPACE = [0x46, 0x72, 0x6f, 0x6d, 0x20]; // "From "
 
-/** A separator names a sender and a time (every asctime date has hh:mm), which prose after an empty line rarely does. */
-const SEPARATOR_PATTERN = /^From \S+\s.*\b\d{1,2}:\d{2}/;
+/** A separator names a sender, a time and a year (every mbox date has them), which prose after an empty line rarely does. */
+const SEPARATOR_PATTERN = /^From \S+\s(?=.*\b\d{1,2}:\d{2})(?=.*\b(?:19|20)\d{2}\b)/;
 
 type LineKind = "ordinary" | "escaped" | "blank" | "separator" | "undecided";
 
@@ -169,10 +169,12 @@ export class MboxSplitter {
     const startsWithFrom = matchesFrom(line, 0);
     if (startsWithFrom === undefined) return complete ? "ordinary" : "undecided";
     if (!startsWithFrom) return "ordinary";
-    // An unescaped `From ` inside a message is text unless an empty line (or nothing) comes before it.
-    if (this.#inMessage && !this.#previousBlank) return "ordinary";
     if (!complete) return line.length >= LINE_HEAD_LIMIT ? "ordinary" : "undecided";
-    return SEPARATOR_PATTERN.test(withoutLineEnding(latin1(line))) ? "separator" : "ordinary";
+    const text = withoutLineEnding(latin1(line));
+    // After an empty line (or at the top) a sender and a time make a separator. Some writers leave
+    // out the empty line; there only a whole date (day, month, time, year) does, as prose rarely has one.
+    if (!this.#inMessage || this.#previousBlank) return SEPARATOR_PATTERN.test(text) ? "separator" : "ordinary";
+    return fromLineDate(text) === undefined ? "ordinary" : "separator";
   }
 
   /** A line of message text follows: open a message for text before any `From ` line, release a held empty line. */

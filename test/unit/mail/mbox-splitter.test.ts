@@ -163,6 +163,19 @@ describe("the mbox splitter", () => {
     expect(messages[0]?.text).toBe(`S: 1\n\n${long}\n${body}\n`);
   });
 
+  it("starts a message at a From line with a whole date even without the empty line before it", () => {
+    const text =
+      "From a@example.com Mon Jan  1 10:00:00 2024\nSubject: one\n\nFrom now on, at 10:30, we meet.\n" +
+      "From b@example.com Tue Jan  2 11:00:00 2024\nSubject: two\n\nbody\n";
+    expect(split([encoder.encode(text)])).toEqual([
+      {
+        separator: "From a@example.com Mon Jan  1 10:00:00 2024",
+        text: "Subject: one\n\nFrom now on, at 10:30, we meet.\n",
+      },
+      { separator: "From b@example.com Tue Jan  2 11:00:00 2024", text: "Subject: two\n\nbody\n" },
+    ]);
+  });
+
   it("ends a message whose file stops without a final line ending", () => {
     expect(split([encoder.encode("From a Wed Jan  1 10:00:00 2020\nSubject: x\n\ncut off")])).toEqual([
       { separator: "From a Wed Jan  1 10:00:00 2020", text: "Subject: x\n\ncut off" },
