@@ -27,7 +27,7 @@ export function slackTsAsTime(ts: string): string {
 
 export const slackReadUpdatesTool = defineTool({
   name: "slack_read_updates",
-  description: "Read new Slack messages since the last read: mentions of you, direct messages and the chosen channels.",
+  description: "Read new Slack mentions, direct messages and chosen channels since the last read.",
   effect: "read",
   connector: "slack",
   scope: SLACK_READ_SCOPES.join(" "),

@@ -7,15 +7,15 @@ import type { SlackThread } from "./thread-grouping";
 
 /**
  * The prompt of one digest batch. Sized for a 4k-token context: at most {@link BATCH_CHAR_CAP}
- * characters of messages (about 1,500 tokens at four characters a token; measured with SmolLM2's
- * tokenizer in the Slack bench figures), the instructions, and the answer's {@link digestMaxTokens}.
+ * characters of messages (about 1,250 tokens of plain prose, up to about 2,700 of link-heavy text,
+ * as SmolLM2's tokenizer counts them in the Slack bench figures), the instructions, and the answer's {@link digestMaxTokens}.
  * Every message is someone else's text: it goes inside an `<untrusted>` fence naming its thread
  * (`slack:<channel>/<ts>`), with the fence's markers neutralised, and the instructions say to
  * summarise it, never to obey it.
  */
 
 export const MAX_THREADS_PER_BATCH = 8;
-export const BATCH_CHAR_CAP = 6_000;
+export const BATCH_CHAR_CAP = 5_000;
 /** One message longer than this is cut, so a single wall of text cannot fill the batch. */
 export const MESSAGE_CHAR_CAP = 700;
 /** A long thread shows its first message and its newest ones. */

@@ -99,9 +99,11 @@ export function parseSlackUpdates(text: string): SlackUpdates | undefined {
 export function compareSlackTs(a: string, b: string): number {
   const [aSeconds = "0", aFraction = ""] = a.split(".");
   const [bSeconds = "0", bFraction = ""] = b.split(".");
-  const seconds = aSeconds.padStart(12, "0").localeCompare(bSeconds.padStart(12, "0"));
-  if (seconds !== 0) return seconds;
-  return aFraction.padEnd(6, "0").localeCompare(bFraction.padEnd(6, "0"));
+  const order = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  return (
+    order(aSeconds.padStart(12, "0"), bSeconds.padStart(12, "0")) ||
+    order(aFraction.padEnd(6, "0"), bFraction.padEnd(6, "0"))
+  );
 }
 
 /** A Slack ts as milliseconds since the epoch (for showing a time). */

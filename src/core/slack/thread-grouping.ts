@@ -82,6 +82,8 @@ export function groupByThread(messages: readonly SlackMessage[]): SlackThread[] 
       (reason) => thread.reasons.includes(reason) || message.reasons.includes(reason),
     );
     if (compareSlackTs(message.ts, thread.latestTs) > 0) thread.latestTs = message.ts;
+    // A DM message that turns out to have replies is a thread: a reply goes into it.
+    if (message.threadTs !== undefined) thread.replyThreadTs = rootTs;
     // A direct conversation is direct whatever brought the message in.
     if (isDirect(message.kind) && !thread.reasons.includes("direct")) {
       thread.reasons = REASON_ORDER.filter((reason) => reason === "direct" || thread.reasons.includes(reason));
