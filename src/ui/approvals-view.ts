@@ -74,7 +74,7 @@ export class ApprovalsView extends LitElement {
         where each part came from, and why. Nothing runs until you approve it.
       </p>
       ${approvals.error ? html`<p class="error" role="alert">${approvals.error}</p>` : nothing}
-      <p class="visually-hidden" role="status">${this.announcement}</p>
+      <p class="visually-hidden" role="status" data-testid="approvals-decision-announcement">${this.announcement}</p>
       ${
         approvals.loaded && pending.length === 0 && recent.length === 0
           ? html`<p class="empty" data-testid="approvals-empty">

@@ -4,6 +4,7 @@ import { INBOX_CATEGORIES, type InboxCategory, type InboxController } from "../a
 import { INBOX_CATEGORY_TITLES } from "./mail-category-labels";
 import "./mail-image-senders";
 import type { RemoteImagesEventDetail } from "./mail-image-senders";
+import "./mail-import-panel";
 import "./mail-list";
 import type { OpenMailEventDetail } from "./mail-list";
 import "./mail-reader";
@@ -50,7 +51,6 @@ export class InboxView extends LitElement {
       }
       .count {
         font-weight: 700;
-        margin-left: 0.35rem;
       }
       .columns {
         display: flex;
@@ -169,7 +169,7 @@ export class InboxView extends LitElement {
                   aria-pressed=${candidate === category ? "true" : "false"}
                   @click=${() => void inbox.select(candidate)}
                 >
-                  ${INBOX_CATEGORY_TITLES[candidate]}<span class="count">${counts?.[candidate] ?? 0}</span>
+                  ${INBOX_CATEGORY_TITLES[candidate]} <span class="count">${counts?.[candidate] ?? 0}</span>
                 </button>
               </li>`,
           )}
