@@ -1,4 +1,5 @@
 import { GoogleClientIdMissingError, type GoogleTokenFlow } from "../auth/google-token-flow";
+import type { ActionOutcome, ProposedAction } from "../core/agent/action";
 import { OAuthCancelledError } from "../auth/oauth-errors";
 import type { StoredToken, TokenVault } from "../auth/token-vault";
 import { TOKEN_EXPIRY_MARGIN_MS, tokenUsable } from "../connectors/gmail/gmail-connector";
@@ -10,6 +11,8 @@ import {
   scopeGranted,
   type GmailFeature,
 } from "../tools/gmail-scopes";
+import { gmailSyncTool } from "../tools/gmail-tools";
+import { inboxProposal } from "./mail-actions";
 import { Observable } from "./observable";
 
 /**
@@ -32,7 +35,10 @@ export interface GmailControllerOptions {
   flow: GoogleTokenFlow;
   /** `VITE_GOOGLE_CLIENT_ID` from the build, used when Settings has none. */
   buildClientId?: string;
+  /** The Gate: "Check Gmail now" proposes `gmail_sync` to it like any routine would. */
+  gate?: { propose(action: ProposedAction): Promise<ActionOutcome> };
   now?: () => number;
+  newId?: () => string;
 }
 
 /** Longest a browser timer may wait (about 24.8 days). */
@@ -50,7 +56,7 @@ export class GmailController extends Observable {
   #expiryTimer: ReturnType<typeof setTimeout> | undefined;
   #abort: AbortController | undefined;
   /** What is being done right now, for disabling buttons and saying so. */
-  busy: GmailFeature | "reconnect" | "disconnect" | undefined;
+  busy: GmailFeature | "reconnect" | "disconnect" | "sync" | undefined;
   notice: GmailNotice | undefined;
 
   constructor(options: GmailControllerOptions) {
@@ -177,6 +183,30 @@ export class GmailController extends Observable {
     }
   }
 
+  /**
+   * Checks Gmail for new mail now, through the Gate (so the read is judged by the user's Permissions
+   * and written to the audit log, like the triage routine's).
+   */
+  async syncNow(): Promise<void> {
+    const gate = this.#options.gate;
+    if (!gate) return;
+    this.busy = "sync";
+    this.notice = { kind: "info", text: "Checking Gmail…" };
+    this.changed();
+    try {
+      const action = inboxProposal(gmailSyncTool, {}, "You pressed Check Gmail now in Settings → Accounts.", [], {
+        id: (this.#options.newId ?? (() => crypto.randomUUID()))(),
+        now: this.#now(),
+      });
+      this.notice = noticeOf(await gate.propose(action));
+    } catch (error) {
+      this.notice = { kind: "error", text: error instanceof Error ? error.message : String(error) };
+    } finally {
+      this.busy = undefined;
+      this.changed();
+    }
+  }
+
   async setPersistent(on: boolean): Promise<void> {
     await this.#options.vault.setPersistent(on);
     this.notice = {
@@ -235,6 +265,22 @@ export class GmailController extends Observable {
       },
       Math.min(wait + 50, MAX_TIMER_MS),
     );
+  }
+}
+
+/** What became of "Check Gmail now", in words. */
+function noticeOf(outcome: ActionOutcome): GmailNotice {
+  switch (outcome.status) {
+    case "executed":
+      return { kind: "info", text: outcome.result.content };
+    case "pending":
+      return { kind: "info", text: "Reading Gmail waits for your approval in Approvals (your Permissions ask first)." };
+    case "failed":
+      return { kind: "error", text: outcome.error.message };
+    case "rejected":
+    case "denied":
+    case "frozen":
+      return { kind: "error", text: `Gmail was not checked: ${outcome.message}` };
   }
 }
 

@@ -116,6 +116,7 @@ export async function createServices(): Promise<Services> {
       fetch: createAuditedFetch({ auditor: gate.auditLog, fetch: (input, init) => fetch(input, init) }),
     }),
     ...(typeof buildClientId === "string" ? { buildClientId } : {}),
+    gate,
   });
   provideGmailController(gmail);
   void gmail.init();

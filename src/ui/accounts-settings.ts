@@ -14,7 +14,7 @@ const SCOPE_MEANINGS: Readonly<Record<string, string>> = {
 
 const STATUS_TEXT: Record<GmailStatus, string> = {
   not_set_up: "Not set up: Tabclaw needs your Google OAuth client ID first.",
-  disconnected: "Not connected.",
+  disconnected: "Not connected. Mail Tabclaw already read stays here; connecting again continues where it stopped.",
   connected: "Connected",
   needs_reconnect:
     "Your Gmail sign-in has expired. Gmail work is paused and continues where it stopped once you reconnect.",
@@ -222,7 +222,14 @@ export class AccountsSettings extends LitElement {
             : nothing
         }
         ${
-          busy && gmail.busy !== "disconnect"
+          status === "connected"
+            ? html`<button type="button" ?disabled=${busy} @click=${() => void gmail.syncNow()}>
+                Check Gmail now
+              </button>`
+            : nothing
+        }
+        ${
+          busy && gmail.busy !== "disconnect" && gmail.busy !== "sync"
             ? html`<button type="button" @click=${() => gmail.cancel()}>Cancel sign-in</button>`
             : nothing
         }
