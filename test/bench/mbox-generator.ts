@@ -34,6 +34,40 @@ export interface MboxStats {
   largestMessageBytes: number;
 }
 
+/**
+ * Writes an mbox of one message per entry of `sizes`, each about that many bytes (an attachment
+ * makes up the size): the worst case for memory, where each message is parsed whole.
+ */
+export function writeLargeMessagesMbox(path: string, sizes: readonly number[], seed = 11): MboxStats {
+  const random = mulberry32(seed);
+  const fd = openSync(path, "w");
+  const stats: MboxStats = { bytes: 0, messages: 0, attachments: 0, largestMessageBytes: 0 };
+  try {
+    for (const [index, size] of sizes.entries()) {
+      const date = new Date(Date.UTC(2021, 5, 1) + index * 86_400_000);
+      const head =
+        `From large${index}@example.com ${asctimeWithZone(date)}\nFrom: Big Sender <big@example.com>\n` +
+        `Subject: Large message ${index}\nDate: ${date.toUTCString()}\nMessage-ID: <large-${index}@example.com>\n` +
+        `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="big"\n\n--big\nContent-Type: text/plain\n\n` +
+        `${paragraphs(random, 2)}\n--big\nContent-Type: video/mp4; name="clip-${index}.mp4"\n` +
+        `Content-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="clip-${index}.mp4"\n\n`;
+      const tail = "\n--big--\n\n";
+      // 77 bytes of base64 line carry 57 bytes of attachment.
+      const attachment = Math.max(0, Math.floor(((size - head.length - tail.length) * 57) / 77));
+      const message = head + base64Lines(attachment, random) + tail;
+      const bytes = Buffer.from(message, "latin1");
+      writeSync(fd, bytes);
+      stats.bytes += bytes.length;
+      stats.messages += 1;
+      stats.attachments += 1;
+      stats.largestMessageBytes = Math.max(stats.largestMessageBytes, bytes.length);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return stats;
+}
+
 const WORDS =
   "the plan meeting report budget review draft release customer ticket update notes quarter team travel invoice design schedule agenda deploy issue question answer follow up thanks from here on".split(
     " ",
