@@ -1,0 +1,274 @@
+import type { ActionOutcome, ProposedAction } from "../core/agent/action";
+import type { ContextItem } from "../core/agent/context-item";
+import { assessTaint } from "../core/agent/taint";
+import { estimatePromptTokens, estimateTokens } from "../core/agent/token-estimate";
+import type { AnyToolDefinition } from "../core/agent/tool";
+import { changeLine, quietMessage, rerunArguments, shouldProposeRerun } from "../core/deploy/deploy-notice";
+import { deployVerdictMessages, type FailureEvidence } from "../core/deploy/deploy-prompt";
+import {
+  DEPLOY_VERDICT_SCHEMA_TEXT,
+  parseVerdict,
+  VERDICT_MAX_TOKENS,
+  type DeployVerdict,
+} from "../core/deploy/deploy-verdict";
+import {
+  failureKey,
+  isFailure,
+  parsePollSummary,
+  type PolledChange,
+  type PollSummary,
+} from "../core/deploy/poll-summary";
+import { serializeError } from "../core/errors";
+import type { ChatEngine } from "../engine/chat-engine";
+import type { Database } from "../store/database";
+import { RunBudget } from "../store/run-budget";
+import { githubJobLogTailTool, githubPollTool, githubRerunFailedJobsTool } from "../tools/github-tools";
+import type { RoutineResult } from "./job-runner";
+import type { CheckResult, ScheduledRoutine } from "./routine";
+
+/**
+ * The deployment watch. Check: propose `github_poll` to the page's Gate (a read: GitHub answers
+ * 304 to everything that did not change, which costs no rate-limit point); nothing changed means
+ * nothing new, no model call, 0 tokens. Run: for each new failure, read the failed job's log tail
+ * (another read through the Gate), ask the model for a verdict under the constrained schema when
+ * a model is loaded, and propose re-running the failed jobs as an approval card when a re-run may
+ * help. The run's message (one line per change) is what the notification shows. No model is
+ * needed: without one, failures are still reported and cards still proposed, without a verdict.
+ */
+
+export const DEPLOY_WATCH_JOB_ID = "deploy-watch";
+/** Whose budget verdicts spend. */
+export const DEPLOY_WATCH_ROUTINE = DEPLOY_WATCH_JOB_ID;
+export const DEPLOY_WATCH_EVERY_MINUTES = 5;
+export const DEPLOY_WATCH_TIMEOUT_MS = 5 * 60_000;
+/** Failures judged per run; more are listed without a verdict (they are rare, and tokens are not). */
+export const MAX_VERDICTS_PER_RUN = 5;
+
+export interface DeployWatchOptions {
+  /** The page's `gate.propose` (the scheduler passes it through comlink). */
+  proposeAction: (action: ProposedAction) => Promise<ActionOutcome>;
+  engine: () => ChatEngine | undefined;
+  /** A connection per use, for the token budget and usage records. */
+  db: () => Promise<Database>;
+  keepOpen?: boolean;
+}
+
+const NO_TAINT = assessTaint({}, []);
+
+function action(
+  tool: AnyToolDefinition,
+  id: string,
+  args: Record<string, unknown>,
+  reason: string,
+  context: readonly ContextItem[],
+  now: number,
+): ProposedAction {
+  return {
+    id,
+    tool: tool.name,
+    effect: tool.effect,
+    ...(tool.connector !== undefined ? { connector: tool.connector } : {}),
+    ...(tool.scope !== undefined ? { scope: tool.scope } : {}),
+    arguments: args,
+    reason,
+    preview: tool.preview(args),
+    taint: context.length === 0 ? NO_TAINT : assessTaint(args, context),
+    proposedAt: now,
+  };
+}
+
+function untrustedResult(tool: string, source: string, content: string): ContextItem {
+  return { content, provenance: { kind: "tool", tool, trusted: false, source } };
+}
+
+/** An outcome that is not a result, as an error the run records (its name says what to do). */
+function outcomeError(outcome: ActionOutcome): Error {
+  if (outcome.status === "failed") return Object.assign(new Error(outcome.error.message), { name: outcome.error.name });
+  if (outcome.status === "executed") return new Error("unexpected result");
+  return Object.assign(new Error(outcome.message), { name: "GitHubPollNotRunError" });
+}
+
+interface Verdict {
+  verdict?: DeployVerdict;
+  tokens: number;
+  problem?: string;
+}
+
+/** One constrained call, checked against and charged to the routine's budget. */
+async function judge(
+  engine: ChatEngine,
+  db: Database,
+  evidence: FailureEvidence,
+  signal: AbortSignal,
+): Promise<Verdict> {
+  const modelId = engine.loadedModelId ?? "unknown";
+  const budget = await RunBudget.open(db, DEPLOY_WATCH_ROUTINE, modelId);
+  const messages = deployVerdictMessages(evidence);
+  const estimate = estimatePromptTokens(messages);
+  const check = budget.guard.check(estimate + VERDICT_MAX_TOKENS);
+  if (!check.ok) {
+    await budget.settled().catch(() => undefined);
+    return { tokens: 0, problem: check.refusal.message };
+  }
+  const startedAt = performance.now();
+  let text = "";
+  let promptTokens = estimate;
+  let completionTokens: number | undefined;
+  let failure: string | undefined;
+  let finish = "stop";
+  try {
+    for await (const chunk of engine.stream({
+      messages,
+      temperature: 0,
+      maxTokens: VERDICT_MAX_TOKENS,
+      responseFormat: { type: "json_object", schema: DEPLOY_VERDICT_SCHEMA_TEXT },
+      signal,
+    })) {
+      if (chunk.kind === "delta") text += chunk.text;
+      else {
+        finish = chunk.finishReason;
+        if (chunk.usage) {
+          promptTokens = chunk.usage.promptTokens;
+          completionTokens = chunk.usage.completionTokens;
+        }
+      }
+    }
+  } catch (error) {
+    failure = serializeError(error).message;
+  }
+  const estimated = completionTokens === undefined;
+  completionTokens ??= estimateTokens(text);
+  const tokens = promptTokens + completionTokens;
+  budget.guard.record(tokens);
+  budget.report({
+    promptTokens,
+    completionTokens,
+    estimated,
+    latencyMs: performance.now() - startedAt,
+    outcome: failure ? "failed" : finish === "abort" ? "aborted" : finish === "length" ? "truncated" : "completed",
+  });
+  await budget.settled().catch(() => undefined);
+  if (failure !== undefined) return { tokens, problem: failure };
+  const parsed = parseVerdict(text);
+  return parsed.ok ? { tokens, verdict: parsed.verdict } : { tokens, problem: parsed.problem };
+}
+
+export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutine {
+  /** What the check found, for the run that follows it. */
+  let found: { summary: PollSummary; content: string } | undefined;
+
+  async function evidenceFor(change: PolledChange, context: ContextItem[], now: number): Promise<FailureEvidence> {
+    if (change.kind !== "run-failed") return { change };
+    const job = change.failedJobs[0];
+    if (!job) return { change };
+    const args = { repository: change.repository, jobId: job.id };
+    // The routine, not the model, picks the job to read (from GitHub's structured answer): no taint to judge.
+    const outcome = await options.proposeAction(
+      action(
+        githubJobLogTailTool,
+        `${DEPLOY_WATCH_JOB_ID}:log:${failureKey(change)}:${job.id}`,
+        args,
+        "Read the failed job's log.",
+        [],
+        now,
+      ),
+    );
+    if (outcome.status !== "executed") return { change };
+    const source = outcome.result.source ?? `github:${change.repository}/job/${job.id}/log`;
+    context.push(untrustedResult(githubJobLogTailTool.name, source, outcome.result.content));
+    return { change, log: { source, text: outcome.result.content } };
+  }
+
+  async function proposeRerun(
+    change: Parameters<typeof rerunArguments>[0],
+    verdict: DeployVerdict | undefined,
+    context: readonly ContextItem[],
+    now: number,
+  ): Promise<string> {
+    const args = rerunArguments(change);
+    const reason = verdict
+      ? `Deploy watch: ${verdict.cause} (looks ${verdict.kind}). ${verdict.nextStep}`
+      : "Deploy watch: the run failed; a re-run tells a flaky failure from a real one.";
+    const outcome = await options.proposeAction(
+      action(
+        githubRerunFailedJobsTool,
+        `${DEPLOY_WATCH_JOB_ID}:rerun:${failureKey(change)}`,
+        args,
+        reason,
+        context,
+        now,
+      ),
+    );
+    switch (outcome.status) {
+      case "pending":
+        return "A re-run of the failed jobs waits for your approval.";
+      case "executed":
+        return "The failed jobs were re-run.";
+      case "failed":
+        return `A re-run could not be proposed: ${outcome.error.message}`;
+      default:
+        return `No re-run: ${outcome.message}`;
+    }
+  }
+
+  return {
+    id: DEPLOY_WATCH_JOB_ID,
+    needsModel: false,
+    async check({ job, now }): Promise<CheckResult> {
+      found = undefined;
+      const outcome = await options.proposeAction(
+        action(
+          githubPollTool,
+          `${DEPLOY_WATCH_JOB_ID}:poll:${job.id}:${now}`,
+          {},
+          "Scheduled deployment watch.",
+          [],
+          now,
+        ),
+      );
+      if (outcome.status === "denied") return { kind: "nothing-new", message: outcome.message };
+      if (outcome.status !== "executed") throw outcomeError(outcome);
+      const summary = parsePollSummary(outcome.result.content);
+      if (!summary) throw new Error("github_poll answered something the deployment watch cannot read.");
+      if (summary.changes.length === 0) return { kind: "nothing-new", message: quietMessage(summary) };
+      found = { summary, content: outcome.result.content };
+      return { kind: "new", items: summary.changes.length };
+    },
+    async run({ now, signal }): Promise<RoutineResult> {
+      const pending = found;
+      found = undefined;
+      if (!pending) return { outcome: "nothing-new", tokens: 0, itemsFound: 0, message: "Nothing new." };
+      const engine = options.engine();
+      const db = engine?.loadedModelId !== undefined ? await options.db() : undefined;
+      let tokens = 0;
+      let judged = 0;
+      const lines: string[] = [];
+      try {
+        for (const change of pending.summary.changes) {
+          if (!isFailure(change)) {
+            lines.push(changeLine(change, undefined));
+            continue;
+          }
+          // The poll's answer (titles, commit messages) is outside text: whatever follows from it is tainted by it.
+          const context: ContextItem[] = [untrustedResult(githubPollTool.name, "github:poll", pending.content)];
+          const evidence = await evidenceFor(change, context, now);
+          let verdict: Verdict = { tokens: 0 };
+          if (engine && db && judged < MAX_VERDICTS_PER_RUN && !signal.aborted) {
+            judged += 1;
+            verdict = await judge(engine, db, evidence, signal);
+            tokens += verdict.tokens;
+          }
+          const notes: string[] = [];
+          if (shouldProposeRerun(change, verdict.verdict))
+            notes.push(await proposeRerun(change, verdict.verdict, context, now));
+          if (verdict.problem !== undefined) notes.push(`(No verdict: ${verdict.problem})`);
+          const note = notes.join(" ");
+          lines.push(changeLine(change, verdict.verdict, note));
+        }
+      } finally {
+        if (db && !options.keepOpen) db.close();
+      }
+      return { outcome: "ran", tokens, itemsFound: pending.summary.changes.length, message: lines.join("\n") };
+    },
+  };
+}
