@@ -65,6 +65,7 @@ const OAUTH_MESSAGES: Readonly<Record<string, string>> = {
     "Slack asked for a client secret, which a page cannot keep: turn on PKCE for your Slack app (it makes the app a public client).",
   invalid_refresh_token: "Slack no longer accepts the saved sign-in (its refresh token expired or was used).",
   ratelimited: "Slack is limiting sign-ins right now: wait a minute.",
+  access_denied: "Access was not granted in Slack's window.",
 };
 
 /** Slack answered the token exchange or a refresh with `ok: false` (or not at all usefully). */
@@ -181,6 +182,9 @@ export async function exchangeSlackCode(options: {
   now: number;
 }): Promise<SlackGrant> {
   const client = clientOf(options.request.clientId);
+  // The sign-in window maps these too; a refusal must read the same however it arrives.
+  const refused = options.callback.get("error");
+  if (refused !== null && options.callback.get("state") === options.request.state) throw new SlackOAuthError(refused);
   const callback = validateAuthResponse(SLACK_AUTHORIZATION_SERVER, client, options.callback, options.request.state);
   const response = await authorizationCodeGrantRequest(
     SLACK_AUTHORIZATION_SERVER,
