@@ -74,13 +74,23 @@ export function watchJob(now: number): JobRecord {
  * fake-indexeddb, the audit log, approvals), whose GitHub connector talks to the fake GitHub.
  */
 export class DeployWatchHarness {
-  now = START;
+  /** A clock to follow instead of `now` (the scheduler's fake clock, in the benchmark). */
+  clock: { now(): number } | undefined;
+  #now = START;
   readonly fresh = new FreshDatabase();
   readonly repositories: string[] = [];
   #fake: FakeGitHub | undefined;
   #gate: Gate | undefined;
   #routine: ScheduledRoutine | undefined;
   engine: VerdictEngine | undefined;
+
+  get now(): number {
+    return this.clock?.now() ?? this.#now;
+  }
+
+  set now(value: number) {
+    this.#now = value;
+  }
 
   get fake(): FakeGitHub {
     if (!this.#fake) throw new Error("start() first");
