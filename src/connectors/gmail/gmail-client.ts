@@ -9,6 +9,7 @@ import {
 import { buildBatchRequest, parseBatchResponse, type BatchCall } from "./gmail-batch";
 import {
   GmailHistoryExpiredError,
+  GmailOutcomeUnknownError,
   GmailRateLimitError,
   GmailRequestError,
   GmailUnavailableError,
@@ -229,6 +230,11 @@ export interface GmailRequest {
   path: string;
   query?: URLSearchParams;
   json?: unknown;
+  /**
+   * False for calls that must not happen twice (a send, a new draft): they are retried only when
+   * Gmail refused them unprocessed (a rate limit), never after a 5xx or a lost answer.
+   */
+  repeatable?: boolean;
 }
 
 /**
@@ -371,6 +377,7 @@ export class GmailClient {
       method: "POST",
       path: `${USER_PATH}/drafts`,
       json: { message: { raw, ...(threadId !== undefined ? { threadId } : {}) } },
+      repeatable: false,
     });
     const draftId = isRecord(value) ? stringOf(value.id) : undefined;
     const message = isRecord(value) && isRecord(value.message) ? stringOf(value.message.id) : undefined;
@@ -385,6 +392,7 @@ export class GmailClient {
       method: "POST",
       path: `${USER_PATH}/messages/send`,
       json: { raw, ...(threadId !== undefined ? { threadId } : {}) },
+      repeatable: false,
     });
     const [ref] = refsOf([value]);
     if (!ref) throw new GmailRequestError(200, "the sent message came back without an id");
@@ -392,7 +400,7 @@ export class GmailClient {
   }
 
   async #json(request: GmailRequest): Promise<unknown> {
-    const response = await this.#withRetries(request.scope, () => this.#send(request));
+    const response = await this.#withRetries(request.scope, () => this.#send(request), request.repeatable ?? true);
     const text = await response.text();
     if (text === "") return {};
     try {
@@ -415,19 +423,22 @@ export class GmailClient {
   }
 
   /** One call with its retries: returns the first 2xx response, or throws what the failure means. */
-  async #withRetries(scope: string, attempt: () => Promise<Response>): Promise<Response> {
+  async #withRetries(scope: string, attempt: () => Promise<Response>, repeatable = true): Promise<Response> {
     for (let tries = 1; ; tries += 1) {
       let response: Response;
       try {
         response = await attempt();
       } catch {
-        // No answer at all (offline, DNS): worth a few tries like a 5xx.
+        // No answer at all (offline, DNS): worth a few tries like a 5xx, unless it may have been done.
+        if (!repeatable) throw new GmailOutcomeUnknownError(undefined);
         if (tries >= this.#options.maxAttempts) throw new GmailUnavailableError(undefined);
         await this.#options.sleep(this.#backoff(tries, undefined));
         continue;
       }
       if (response.ok) return response;
       const failure = classify(response.status, response.headers, await response.text());
+      if (!repeatable && failure.kind === "retry" && !failure.limited)
+        throw new GmailOutcomeUnknownError(failure.status);
       await this.#options.sleep(this.#retryDelay(failure, tries, scope));
     }
   }

@@ -49,6 +49,20 @@ export class GmailUnavailableError extends Error {
   }
 }
 
+/**
+ * A send or a new draft got no clear answer (5xx, or the connection dropped): Gmail may have done
+ * it. Not retried, so a reply is never sent twice.
+ */
+export class GmailOutcomeUnknownError extends Error {
+  constructor(status: number | undefined) {
+    super(
+      `Gmail did not confirm the request${status !== undefined ? ` (HTTP ${status})` : " (no answer)"}, and it may ` +
+        "have gone through. Look in Gmail's Sent or Drafts before trying again.",
+    );
+    this.name = "GmailOutcomeUnknownError";
+  }
+}
+
 /** Gmail refused the request itself (a 4xx other than the above): retrying would not help. */
 export class GmailRequestError extends Error {
   readonly status: number;

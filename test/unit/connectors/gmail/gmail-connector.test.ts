@@ -378,3 +378,32 @@ describe("drafts and sending", () => {
     ).rejects.toMatchObject({ name: "ScopeNeededError", message: /"Create drafts"/ });
   });
 });
+
+describe("a send is never repeated", () => {
+  it("a 5xx on send is not retried: the error says to look in Sent first", async () => {
+    await gmail.signIn([GMAIL_READONLY_SCOPE, GMAIL_COMPOSE_SCOPE]);
+    const [id = ""] = gmail.deliver(1);
+    await gmail.run("gmail_sync");
+    gmail.fake.gmail.failNext(1, { kind: "backendError" });
+    await expect(
+      gmail.run("gmail_send_reply", { mailId: `gmail:${id}`, to: "sender0@example.org", subject: "Re: x", body: "y" }),
+    ).rejects.toMatchObject({ name: "GmailOutcomeUnknownError", message: /Look in Gmail's Sent/ });
+    expect(gmail.fake.gmail.calls.filter((call) => call.methodId === "gmail.users.messages.send")).toHaveLength(1);
+    expect(gmail.sleeps).toEqual([]);
+  });
+
+  it("a rate-limited send (refused unprocessed) is retried after the wait", async () => {
+    await gmail.signIn([GMAIL_READONLY_SCOPE, GMAIL_COMPOSE_SCOPE]);
+    const [id = ""] = gmail.deliver(1);
+    await gmail.run("gmail_sync");
+    gmail.fake.gmail.failNext(1, { kind: "rateLimitExceeded" });
+    await gmail.run("gmail_send_reply", {
+      mailId: `gmail:${id}`,
+      to: "sender0@example.org",
+      subject: "Re: x",
+      body: "y",
+    });
+    expect(gmail.fake.gmail.mailbox.sent).toHaveLength(1);
+    expect(gmail.sleeps).toEqual([1_500]);
+  });
+});
