@@ -1,4 +1,4 @@
-import { GoogleClientIdMissingError, type GoogleTokenFlow } from "../auth/google-token-flow";
+import { GoogleClientIdMissingError, type GoogleTokenFlow, type RevokeOutcome } from "../auth/google-token-flow";
 import type { ActionOutcome, ProposedAction } from "../core/agent/action";
 import { OAuthCancelledError } from "../auth/oauth-errors";
 import type { StoredToken, TokenVault } from "../auth/token-vault";
@@ -168,15 +168,7 @@ export class GmailController extends Observable {
     this.changed();
     try {
       const outcome = await this.#options.flow.disconnect();
-      this.notice =
-        outcome === "failed"
-          ? {
-              kind: "error",
-              text:
-                "Disconnected here, but Google did not confirm the revocation. Remove Tabclaw's access at " +
-                "https://myaccount.google.com/permissions to be sure.",
-            }
-          : { kind: "info", text: "Disconnected. Google no longer lets Tabclaw read or change your mail." };
+      this.notice = disconnectNotice(outcome);
     } finally {
       this.busy = undefined;
       this.changed();
@@ -265,6 +257,26 @@ export class GmailController extends Observable {
       },
       Math.min(wait + 50, MAX_TIMER_MS),
     );
+  }
+}
+
+const PERMISSIONS_PAGE = "https://myaccount.google.com/permissions";
+
+function disconnectNotice(outcome: RevokeOutcome): GmailNotice {
+  switch (outcome) {
+    case "revoked":
+      return { kind: "info", text: "Disconnected. Google no longer lets Tabclaw read or change your mail." };
+    case "already_invalid":
+      // An expired token cannot revoke the grant behind it; only the user's Google account page can.
+      return {
+        kind: "info",
+        text: `Disconnected here. The sign-in had already expired, so Google could not revoke it: to withdraw Tabclaw's access completely, remove it at ${PERMISSIONS_PAGE}.`,
+      };
+    case "failed":
+      return {
+        kind: "error",
+        text: `Disconnected here, but Google did not confirm the revocation. Remove Tabclaw's access at ${PERMISSIONS_PAGE} to be sure.`,
+      };
   }
 }
 

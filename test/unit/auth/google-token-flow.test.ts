@@ -145,6 +145,17 @@ describe("Google's token flow", () => {
     expect(controller.notice?.text).toMatch(/no longer lets Tabclaw/);
   });
 
+  it("disconnecting with an expired sign-in forgets it and says where to withdraw the access", async () => {
+    const controller = new GmailController({ settings, vault, flow: flow(), buildClientId: CLIENT_ID });
+    await controller.init();
+    await controller.connect("triage");
+    fake.oauth.expireToken(vault.get("google")?.accessToken ?? "");
+    await controller.disconnect();
+    expect(vault.get("google")).toBeUndefined();
+    expect(fake.oauth.revocations).toEqual([]);
+    expect(controller.notice?.text).toMatch(/already expired.*myaccount\.google\.com\/permissions/);
+  });
+
   it("an expired token reads as needs reconnect, and reconnect asks again for the same scopes", async () => {
     let now = Date.now();
     const controller = new GmailController({
