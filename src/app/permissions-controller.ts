@@ -26,8 +26,9 @@ const SOURCE_NAMES: Readonly<Record<string, string>> = {
 const WRITE_NAMES: Readonly<Record<string, string>> = {
   save_file: "Save files",
   memory_save: "Save memories",
-  create_draft: "Create mail drafts",
-  apply_label: "Label mail",
+  gmail_apply_label: "Label mail in Gmail",
+  gmail_archive: "Archive mail in Gmail",
+  gmail_create_draft: "Create Gmail reply drafts",
 };
 
 export const SOURCE_ACCESS: readonly SourceAccess[] = ["allow", "ask", "deny"];

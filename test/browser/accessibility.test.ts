@@ -201,7 +201,10 @@ test("the empty Approvals view and the Settings view pass axe, in the light and 
     await page.locator("tabclaw-permissions-settings").getByTestId("permissions-explanation").waitFor();
     await expectAccessible(page, `${colorScheme} Settings view`);
     const permissions = page.locator("tabclaw-permissions-settings");
-    await permissions.getByRole("checkbox", { name: "Run without asking", exact: true }).check();
+    await permissions
+      .locator('fieldset[data-tool="save_file"]')
+      .getByRole("checkbox", { name: "Run without asking", exact: true })
+      .check();
     await permissions.getByLabel("Other sources", { exact: true }).selectOption("ask");
     await permissions.getByRole("button", { name: "Save permissions", exact: true }).click();
     await permissions.getByTestId("permissions-status").filter({ hasText: "Saved" }).waitFor();

@@ -40,7 +40,9 @@ test("with Save files set to run without asking, the agent's file is saved at on
   expect(await permissions(page).getByLabel("Other sources", { exact: true }).inputValue()).toBe("allow");
   const checkbox = runWithoutAsking(page, "Save files");
   expect(await checkbox.isChecked()).toBe(false);
-  expect(await permissions(page).getByTestId("auto-approve-caveat").innerText()).toMatch(
+  expect(
+    await permissions(page).locator('fieldset[data-tool="save_file"]').getByTestId("auto-approve-caveat").innerText(),
+  ).toMatch(
     /someone else \(a mail, a message, a log\) was involved: those still ask\. Sends \(mail, posts\) always ask\./,
   );
 
