@@ -329,14 +329,26 @@ export function fetchViaFake(fake: FakeSlack): typeof fetch {
   };
 }
 
-/** Routes a Playwright context's requests for slack.com to the fake; the page keeps its real URLs. */
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+}
+
+/** Hop-by-hop headers describe the fake's own connection, not the answer. */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length"]);
+
+/**
+ * Routes a Playwright context's requests for slack.com to the fake; the page keeps its real URLs.
+ * The authorize page's redirect back to the app is served as Slack's consent page is met in a real
+ * browser, a page that then moves on (here at once, by a meta refresh), because Chromium does not
+ * follow a redirect fulfilled by Playwright for a navigation to a host it cannot resolve.
+ */
 export async function routeSlackToFake(context: BrowserContext, fake: FakeSlack): Promise<void> {
   await context.route(/^https:\/\/slack\.com\//, async (route) => {
     const request = route.request();
     const target = toFakeUrl(fake, request.url());
     if (target === undefined) return route.abort();
     const headers = Object.fromEntries(
-      Object.entries(await request.allHeaders()).filter(([name]) => name !== "host" && name !== "content-length"),
+      Object.entries(await request.allHeaders()).filter(([name]) => name !== "host" && !HOP_BY_HOP.has(name)),
     );
     const body = request.postDataBuffer();
     const response = await fetch(target, {
@@ -345,9 +357,19 @@ export async function routeSlackToFake(context: BrowserContext, fake: FakeSlack)
       redirect: "manual",
       ...(body !== null ? { body: new Uint8Array(body) } : {}),
     });
+    const location = response.headers.get("location");
+    if (location !== null && request.resourceType() === "document") {
+      await response.body?.cancel();
+      await route.fulfill({
+        status: 200,
+        contentType: "text/html; charset=utf-8",
+        body: `<!doctype html><meta http-equiv="refresh" content="0;url=${escapeAttribute(location)}"><title>Slack</title><p>Allowing Tabclaw (scripted consent)…</p>`,
+      });
+      return;
+    }
     await route.fulfill({
       status: response.status,
-      headers: Object.fromEntries(response.headers),
+      headers: Object.fromEntries([...response.headers].filter(([name]) => !HOP_BY_HOP.has(name))),
       body: Buffer.from(await response.arrayBuffer()),
     });
   });
