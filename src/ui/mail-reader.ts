@@ -122,8 +122,27 @@ export class MailReader extends LitElement {
   /** The reply as the user edits it, starting from the model's draft. */
   @state() private reply = "";
   #rendered: RenderedBody | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.inbox && !this.#unsubscribe) this.#follow();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  /** The notice, the rule offer and the body's state live in the controller: follow it, not only `mail`. */
+  #follow(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = this.inbox?.subscribe(() => this.requestUpdate());
+  }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has("inbox")) this.#follow();
     const before = changed.get("mail");
     if (changed.has("mail") && (before === undefined || before.id !== this.mail?.id)) {
       this.reply = this.mail?.triage?.draftReply ?? "";

@@ -8,6 +8,7 @@
 import { createRequire } from "node:module";
 import type { AxeResults } from "axe-core";
 import type { Page } from "playwright-core";
+import { oauthRedirectUri } from "../../src/auth/oauth-redirect";
 import { expect, test } from "vitest";
 import type { ApprovalRecord } from "../../src/store/approval-record";
 import type { MailRecord, MailRule } from "../../src/store/mail-record";
@@ -27,6 +28,13 @@ import {
   storedValue,
 } from "./harness/inbox-steps";
 import { useBrowserSuite } from "./harness/suite";
+import {
+  buildRawMail,
+  DEFAULT_CLIENT_ID,
+  routeGoogleToFake,
+  startFakeGoogle,
+  type FakeGoogle,
+} from "../fakes/google/start-fake-google";
 
 const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
@@ -403,3 +411,123 @@ for (const colorScheme of ["light", "dark"] as const) {
     assertNoErrors(PARSE_TIME_CSP_REPORTS);
   });
 }
+
+/**
+ * Settings → Accounts: saves the client ID (once), signs in in Google's window, and turns on Apply
+ * labels (gmail.modify, which allows drafts too) unless Google already granted it; returns once connected.
+ */
+async function connectGmail(page: Page): Promise<void> {
+  await openView(page, "Settings");
+  const accounts = page.locator("tabclaw-accounts-settings");
+  const save = accounts.getByRole("button", { name: "Save client ID" });
+  await accounts.getByLabel("Google OAuth client ID").fill(DEFAULT_CLIENT_ID);
+  if (await save.isEnabled()) await save.click();
+  await accounts.getByRole("button", { name: "Connect Gmail (read-only)" }).click();
+  await accounts.locator("[data-testid='gmail-status'][data-status='connected']").waitFor();
+  const labels = accounts.getByLabel("Apply labels");
+  // The box stays unticked until Google answers (it shows what was granted).
+  if (!(await labels.isChecked())) await labels.click();
+  await expect.poll(() => labels.isChecked()).toBe(true);
+}
+
+test("Gmail: opening a mail reads its body through the Gate; its draft and its label changes wait for approval, then reach Gmail once", async () => {
+  let fake: FakeGoogle | undefined;
+  let app: AppPage | undefined;
+  try {
+    fake = await startFakeGoogle();
+    app = await openApp();
+    const { page, context, assertNoErrors } = app;
+    await routeGoogleToFake(context, fake);
+    fake.oauth.authoriseRedirectUri(DEFAULT_CLIENT_ID, oauthRedirectUri(new URL(page.url()).origin));
+    const question = fake.gmail.addMessage({
+      raw: buildRawMail({
+        from: { name: "Ann Example", address: "ann@example.com" },
+        to: "user@example.com",
+        subject: "Q3 budget",
+        text: "Could you send me the Q3 budget numbers before Thursday's board meeting?",
+      }),
+    });
+    const digest = fake.gmail.addMessage({
+      raw: buildRawMail({ from: "digest@news.example.org", to: "user@example.com", subject: "Weekly", text: "News." }),
+    });
+    // As Gmail sync stores them: headers and snippet only, triaged.
+    const gmailMail = (id: string, overrides: Partial<MailRecord>): MailRecord =>
+      mailRecord({ id: `gmail:${id}`, source: "gmail", sourceId: id, bodyLoaded: false, text: "", ...overrides });
+    await seedMail(page, [
+      gmailMail(question.id, {
+        threadId: question.threadId,
+        from: { name: "Ann Example", address: "ann@example.com" },
+        subject: "Q3 budget",
+        snippet: "Could you send me the Q3 budget numbers",
+        status: "triaged",
+        triage: {
+          category: "needs_reply",
+          summary: "Ann wants the Q3 numbers before Thursday.",
+          draftReply: "Hi Ann, I will send the Q3 numbers on Wednesday.",
+          decidedBy: "model",
+          at: 1,
+        },
+      }),
+      gmailMail(digest.id, { from: { address: "digest@news.example.org" }, subject: "Weekly", snippet: "News." }),
+    ]);
+    await connectGmail(page);
+
+    await openInbox(page);
+    await openMail(page, "needs_reply", `gmail:${question.id}`);
+    await mailReader(page).getByTestId("mail-text").filter({ hasText: "before Thursday's board meeting" }).waitFor();
+    expect((await storedValue<MailRecord>(page, "mail", `gmail:${question.id}`))?.triage?.category).toBe("needs_reply");
+
+    await mailReader(page).getByRole("button", { name: "Create draft in Gmail" }).click();
+    await expect
+      .poll(() => mailReader(page).getByTestId("mail-notice").innerText())
+      .toBe("The Gmail draft waits for your approval in Approvals. Nothing leaves until you approve it there.");
+    expect(await mailReader(page).getByRole("button", { name: "Create draft in Gmail" }).isDisabled()).toBe(true);
+    expect(fake.gmail.mailbox.drafts()).toEqual([]);
+
+    await mailReader(page).getByRole("button", { name: "Open Approvals" }).click();
+    const card = page.locator("tabclaw-approval-card", { hasText: "Save a reply draft in Gmail" });
+    const warning = await card.getByTestId("taint-warning").innerText();
+    expect(warning).toContain(`Untrusted sources: gmail:${question.id}.`);
+    expect(await card.getByTestId("argument-origins").locator("li").allInnerTexts()).toEqual([
+      `mailId: from you`,
+      `to: copied from gmail:${question.id} (untrusted)`,
+      // "Re: Q3 budget" shares no 12-character run with the mail: the taint check cannot see it was derived.
+      "subject: written by the model",
+      "body: written by the model",
+    ]);
+    await card.getByRole("button", { name: "Approve", exact: true }).click();
+    await expect.poll(() => fake?.gmail.mailbox.drafts().length).toBe(1);
+    const draft = fake.gmail.mailbox.message(fake.gmail.mailbox.drafts()[0]?.messageId ?? "");
+    expect(draft?.threadId).toBe(question.threadId);
+    expect(draft?.text).toContain("I will send the Q3 numbers on Wednesday.");
+
+    // Label changes from triage, approved together: each reaches Gmail once.
+    const labelFor = (n: number, id: string, subject: string, from: string): ApprovalRecord => {
+      const record = pendingLabel(n);
+      const args = { mailId: `gmail:${id}`, label: "Tabclaw/Newsletter", mailSubject: subject, mailFrom: from };
+      return { ...record, action: { ...record.action, arguments: args } };
+    };
+    await seedApprovals(page, [
+      labelFor(1, digest.id, "Weekly", "digest@news.example.org"),
+      labelFor(2, question.id, "Q3 budget", "ann@example.com"),
+    ]);
+    // A reload ends the in-memory sign-in unless it is kept: sign in again.
+    await connectGmail(page);
+    await openView(page, "Approvals");
+    await page.getByTestId("label-batch").getByRole("button", { name: "Approve all 2 label changes" }).click();
+    await expect
+      .poll(() => page.getByTestId("approvals-decision-announcement").innerText())
+      .toBe("2 label changes done.");
+    const label = fake.gmail.mailbox.labelByName("Tabclaw/Newsletter");
+    expect(label).toBeDefined();
+    for (const id of [digest.id, question.id]) {
+      expect(fake.gmail.mailbox.message(id)?.labelIds.has(label?.id ?? "")).toBe(true);
+    }
+    expect(fake.violations).toEqual([]);
+    assertNoErrors(PARSE_TIME_CSP_REPORTS);
+  } finally {
+    // Nothing may still be on its way to the fake when it closes.
+    await app?.context.unrouteAll({ behavior: "ignoreErrors" });
+    await fake?.close();
+  }
+});
