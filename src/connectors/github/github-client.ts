@@ -155,9 +155,14 @@ export class GitHubClient {
     };
   }
 
-  /** A GET that follows GitHub's redirect (a job log on its storage host) and returns the text. */
+  /**
+   * A GET that follows GitHub's redirect (a job log on its storage host) and returns the text.
+   * The browser drops `Authorization` on the way to the other host but keeps every other header;
+   * without `X-GitHub-Api-Version` (the endpoint has had one version) the second leg is a simple
+   * request, so the storage host is not asked a CORS preflight it does not answer.
+   */
   async getText(request: GitHubRequest): Promise<string> {
-    const response = await this.#send("GET", request, undefined, undefined);
+    const response = await this.#send("GET", request, undefined, undefined, false);
     return response.text();
   }
 
@@ -198,14 +203,15 @@ export class GitHubClient {
     request: GitHubRequest,
     body: unknown,
     etag: string | undefined,
+    pinVersion = true,
   ): Promise<Response> {
     const url = this.#url(request);
     const headers: Record<string, string> = {
       // GitHub's own media type; a log's redirect target answers plain text whatever is asked.
       Accept: "application/vnd.github+json",
       Authorization: `Bearer ${this.#options.token}`,
-      "X-GitHub-Api-Version": GITHUB_API_VERSION,
     };
+    if (pinVersion) headers["X-GitHub-Api-Version"] = GITHUB_API_VERSION;
     if (etag !== undefined) headers["If-None-Match"] = etag;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     for (let attempt = 0; ; attempt += 1) {
