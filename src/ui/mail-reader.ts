@@ -20,7 +20,9 @@ function isCategory(value: string): value is MailCategory {
 
 /** The sanitised body of one mail under one image choice, kept while neither changes. */
 interface RenderedBody {
-  key: string;
+  mailId: string;
+  dirty: string;
+  allowed: boolean;
   sanitized: SanitizedMailHtml;
   document: string;
 }
@@ -371,11 +373,13 @@ export class MailReader extends LitElement {
   }
 
   #render(mail: MailRecord, dirty: string, allowed: boolean): RenderedBody {
-    const key = `${mail.id}\u0000${allowed}\u0000${dirty.length}`;
-    if (this.#rendered?.key !== key) {
+    const kept = this.#rendered;
+    if (!kept || kept.mailId !== mail.id || kept.allowed !== allowed || kept.dirty !== dirty) {
       const sanitized = sanitizeMailHtml(dirty, { allowRemoteImages: allowed });
       this.#rendered = {
-        key,
+        mailId: mail.id,
+        dirty,
+        allowed,
         sanitized,
         document: mailFrameDocument(sanitized.html, { allowRemoteImages: allowed }),
       };
