@@ -374,17 +374,17 @@ export class MailReader extends LitElement {
 
   #render(mail: MailRecord, dirty: string, allowed: boolean): RenderedBody {
     const kept = this.#rendered;
-    if (!kept || kept.mailId !== mail.id || kept.allowed !== allowed || kept.dirty !== dirty) {
-      const sanitized = sanitizeMailHtml(dirty, { allowRemoteImages: allowed });
-      this.#rendered = {
-        mailId: mail.id,
-        dirty,
-        allowed,
-        sanitized,
-        document: mailFrameDocument(sanitized.html, { allowRemoteImages: allowed }),
-      };
-    }
-    return this.#rendered;
+    if (kept && kept.mailId === mail.id && kept.allowed === allowed && kept.dirty === dirty) return kept;
+    const sanitized = sanitizeMailHtml(dirty, { allowRemoteImages: allowed });
+    const rendered: RenderedBody = {
+      mailId: mail.id,
+      dirty,
+      allowed,
+      sanitized,
+      document: mailFrameDocument(sanitized.html, { allowRemoteImages: allowed }),
+    };
+    this.#rendered = rendered;
+    return rendered;
   }
 
   #refile(event: Event): void {
