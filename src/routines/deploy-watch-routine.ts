@@ -22,6 +22,7 @@ import { serializeError } from "../core/errors";
 import type { ChatEngine } from "../engine/chat-engine";
 import type { Database } from "../store/database";
 import { RunBudget } from "../store/run-budget";
+import { readSetting } from "../store/settings-store";
 import { githubJobLogTailTool, githubPollTool, githubRerunFailedJobsTool } from "../tools/github-tools";
 import type { RoutineResult } from "./job-runner";
 import type { CheckResult, ScheduledRoutine } from "./routine";
@@ -216,6 +217,14 @@ export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutin
     needsModel: false,
     async check({ job, now }): Promise<CheckResult> {
       found = undefined;
+      // No repository chosen (GitHub never set up): nothing to ask, not even the Gate.
+      const db = await options.db();
+      try {
+        const repositories = await readSetting({ get: (key) => db.get("settings", key) }, "githubRepositories");
+        if (repositories.length === 0) return { kind: "nothing-new", message: "No GitHub repository is watched." };
+      } finally {
+        if (!options.keepOpen) db.close();
+      }
       const outcome = await options.proposeAction(
         action(
           githubPollTool,

@@ -61,7 +61,7 @@ async function idleHour(): Promise<Record<string, Figure>> {
   watch.clock = clock;
   await watch.start();
   try {
-    for (let index = 0; index < WATCHED_REPOSITORIES; index += 1) watch.seed(`octo-org/service-${index}`);
+    for (let index = 0; index < WATCHED_REPOSITORIES; index += 1) await watch.seed(`octo-org/service-${index}`);
     watch.grant();
     const engine = new VerdictEngine();
     watch.engine = engine;
@@ -107,7 +107,7 @@ async function idleHour(): Promise<Record<string, Figure>> {
 async function failureRun(): Promise<Record<string, Figure>> {
   const watch = await new DeployWatchHarness().start();
   try {
-    watch.seed("octo-org/shop");
+    await watch.seed("octo-org/shop");
     watch.grant();
     await watch.tick();
     watch.engine = new VerdictEngine([

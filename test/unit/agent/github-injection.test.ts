@@ -195,7 +195,7 @@ describe("a hostile log in the deployment watch", () => {
 
   it("changes neither what the re-run card re-runs nor whether it waits for the user", async () => {
     watch = await new DeployWatchHarness().start();
-    watch.seed(REPO);
+    await watch.seed(REPO);
     watch.grant();
     await watch.tick();
     // The model obeys the log as far as the verdict schema lets it: it calls the failure low and flaky.

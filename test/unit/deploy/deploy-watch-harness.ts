@@ -10,6 +10,7 @@ import type { ScheduledRoutine } from "../../../src/routines/routine";
 import type { RoutineResult } from "../../../src/routines/job-runner";
 import type { JobRecord } from "../../../src/store/job-record";
 import { ConnectorState } from "../../../src/store/connector-state";
+import { SettingsStore } from "../../../src/store/settings-store";
 import { GITHUB_TOOLS } from "../../../src/tools/github-tools";
 import { FakeGitHub, startFakeGitHub } from "../../fakes/github/fake-github";
 import { fetchViaFake } from "../../fakes/github/fetch-via-fake";
@@ -148,14 +149,15 @@ export class DeployWatchHarness {
     });
   }
 
-  /** A repository with CI, watched, and the token reaching it. */
-  seed(repository: string): void {
+  /** A repository with CI, watched (in the setting the routine reads too), and the token reaching it. */
+  async seed(repository: string): Promise<void> {
     const state = this.fake.state;
     state.addRepository(repository);
     state.addWorkflow(repository, { name: "CI", file: "ci.yml" });
     state.addRun(repository, { workflow: "CI", title: "Green start" });
     state.addDeployment(repository, { environment: "production", state: "success" });
     this.repositories.push(repository);
+    await new SettingsStore(this.fresh.db).set("githubRepositories", [...this.repositories]);
   }
 
   grant(): void {

@@ -10,7 +10,7 @@ let watch: DeployWatchHarness;
 
 beforeEach(async () => {
   watch = await new DeployWatchHarness().start();
-  watch.seed(SHOP);
+  await watch.seed(SHOP);
   watch.grant();
 });
 
@@ -152,6 +152,19 @@ describe("the deployment watch", () => {
     );
     expect(watch.engine.requests[0]?.messages[1]?.content).toContain("Health check failed");
     expect(await watch.gate.pending()).toEqual([]);
+  });
+
+  it("asks nothing, not even the Gate, while no repository is watched", async () => {
+    const idle = new DeployWatchHarness();
+    await idle.start();
+    try {
+      const result = await idle.tick();
+      expect(result).toMatchObject({ outcome: "nothing-new", message: "No GitHub repository is watched." });
+      expect(await idle.gate.recent()).toEqual([]);
+      expect(idle.fake.apiRequests()).toEqual([]);
+    } finally {
+      await idle.stop();
+    }
   });
 
   it("fails the run with the reason when GitHub refuses the token", async () => {
