@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_BUDGET_LIMITS } from "../../../src/core/agent/token-budget";
+import { DEPLOY_WATCH_ROUTINE } from "../../../src/routines/deploy-watch-routine";
+import { SettingsStore } from "../../../src/store/settings-store";
 import { DeployWatchHarness, TOKEN, VerdictEngine } from "./deploy-watch-harness";
 
 const SHOP = "octo-owner/shop";
@@ -152,6 +155,23 @@ describe("the deployment watch", () => {
     );
     expect(watch.engine.requests[0]?.messages[1]?.content).toContain("Health check failed");
     expect(await watch.gate.pending()).toEqual([]);
+  });
+
+  it("reports a failure without a verdict, and says why, once the routine's daily budget is spent", async () => {
+    await new SettingsStore(watch.fresh.db).set("budgetLimits", {
+      ...DEFAULT_BUDGET_LIMITS,
+      perRoutine: { [DEPLOY_WATCH_ROUTINE]: 200 },
+    });
+    await watch.tick();
+    watch.engine = new VerdictEngine([FLAKY]);
+    watch.fake.state.failRun(SHOP, { job: "e2e" });
+    watch.now += 5 * 60_000;
+    const result = await watch.tick();
+    expect(watch.engine.requests).toEqual([]);
+    expect(result.tokens).toBe(0);
+    expect(result.message).toMatch(
+      /^octo-owner\/shop: CI failed on main \(e2e\)\. A re-run of the failed jobs waits for your approval\. \(No verdict: .*budget/,
+    );
   });
 
   it("asks nothing, not even the Gate, while no repository is watched", async () => {
