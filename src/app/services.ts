@@ -2,6 +2,8 @@ import { GoogleTokenFlow } from "../auth/google-token-flow";
 import { oauthRedirectUri } from "../auth/oauth-redirect";
 import { TokenVault } from "../auth/token-vault";
 import { GmailConnector } from "../connectors/gmail/gmail-connector";
+import { SlackConnector } from "../connectors/slack/slack-connector";
+import { SlackSession } from "../connectors/slack/slack-session";
 import { AgentBridge } from "../engine/agent-bridge";
 import { probeDevice } from "../engine/device-probe";
 import { createAuditedFetch } from "../gate/audited-fetch";
@@ -25,6 +27,7 @@ import { ChatController } from "./chat-controller";
 import { DreamController } from "./dream-controller";
 import { fileDownloadsConnector } from "./file-downloads";
 import { GmailController, provideGmailController } from "./gmail-controller";
+import { provideSlackController, SlackController } from "./slack-controller";
 import { InboxController } from "./inbox-controller";
 import { MailImportController, provideMailImportController } from "./mail-import-controller";
 import { memoryConnector } from "./memory-connector";
@@ -69,6 +72,8 @@ export interface Services {
   inbox: InboxController;
   /** Gmail's connection (status, scopes, connect, disconnect, "needs reconnect"), for Settings → Accounts, the inbox and the briefing. */
   gmail: GmailController;
+  /** Slack's connection (client ID, connect with PKCE, scopes, digest channels, disconnect), for Settings → Slack. */
+  slack: SlackController;
   /** Importing .mbox and .eml files in a worker, with progress and the reports' problems. */
   mailImport: MailImportController;
 }
@@ -85,11 +90,25 @@ export async function createServices(): Promise<Services> {
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   // Connector sign-ins: in this page's memory, and sealed in IndexedDB only with persistTokens on.
   const vault = await TokenVault.open(db, settings);
+  const slackBuild: unknown = import.meta.env.VITE_SLACK_CLIENT_ID;
+  const slackBuildClientId = typeof slackBuild === "string" && slackBuild.trim() !== "" ? slackBuild.trim() : undefined;
   const gmailConnector = new GmailConnector({
     vault,
     mail: new MailStore(db),
     state: new ConnectorState(db),
     onMailChanged: announceMailChanged,
+  });
+  const slackConnector = new SlackConnector({
+    session: new SlackSession({
+      store: {
+        get: () => vault.get("slack"),
+        set: (token) => vault.set("slack", token),
+        remove: () => vault.remove("slack"),
+      },
+      clientId: async () => (await settings.get("slackClientId")) ?? slackBuildClientId,
+    }),
+    state: new ConnectorState(db),
+    chosenChannels: () => settings.get("slackChannels"),
   });
   const gate = await Gate.open({
     db,
@@ -103,6 +122,7 @@ export async function createServices(): Promise<Services> {
         timeZone,
       }),
       gmailConnector,
+      slackConnector,
     ]),
   });
   const buildClientId: unknown = import.meta.env.VITE_GOOGLE_CLIENT_ID;
@@ -120,6 +140,17 @@ export async function createServices(): Promise<Services> {
   });
   provideGmailController(gmail);
   void gmail.init();
+  const slack = new SlackController({
+    settings,
+    vault,
+    connector: slackConnector,
+    // The code exchange, revoking and listing channels are requests like any other: audited.
+    fetch: createAuditedFetch({ auditor: gate.auditLog, fetch: (input, init) => fetch(input, init) }),
+    redirectUri: oauthRedirectUri(window.location.origin),
+    ...(slackBuildClientId !== undefined ? { buildClientId: slackBuildClientId } : {}),
+  });
+  provideSlackController(slack);
+  void slack.init();
   const pause = new PauseController(gate);
   const models = new ModelController(device, bridge, settings, db);
   const chat = new ChatController({
@@ -191,5 +222,6 @@ export async function createServices(): Promise<Services> {
     inbox,
     mailImport,
     gmail,
+    slack,
   };
 }

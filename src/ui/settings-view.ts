@@ -6,6 +6,7 @@ import type { PermissionsController } from "../app/permissions-controller";
 import "./accounts-settings";
 import "./budget-settings";
 import "./permissions-settings";
+import "./slack-settings";
 import { panelStyles, sharedStyles } from "./shared-styles";
 
 /**
@@ -35,6 +36,7 @@ export class SettingsView extends LitElement {
       <section id="accounts" aria-labelledby="accounts-title">
         <h3 id="accounts-title">Accounts</h3>
         <tabclaw-accounts-settings .gmail=${this.gmail}></tabclaw-accounts-settings>
+        <tabclaw-slack-settings></tabclaw-slack-settings>
       </section>
       ${
         this.budgets
