@@ -54,4 +54,11 @@ export function migrate(db: IDBPDatabase<TabclawDB>, oldVersion: number, newVers
     imports.createIndex("byStarted", "startedAt");
     db.createObjectStore("connectorState");
   }
+  if (oldVersion < 6 && newVersion >= 6) {
+    // The deployments board and the Slack digest: what the watch and the digest found, for their views.
+    const deployments = db.createObjectStore("deployments", { keyPath: "id" });
+    deployments.createIndex("byRepository", ["repository", "updatedAt"]);
+    const threads = db.createObjectStore("slackThreads", { keyPath: "id" });
+    threads.createIndex("byUpdated", "updatedAt");
+  }
 }

@@ -4,6 +4,8 @@ import type { Provenance } from "../core/agent/provenance";
 import type { BudgetLedger } from "../core/agent/token-budget";
 import type { CatalogRecord } from "../core/model-catalog";
 import type { ChatUsage } from "../engine/chat-engine";
+import type { DeploymentRecord } from "./deployment-record";
+import type { SlackThreadRecord } from "./slack-thread-record";
 import type { ApprovalRecord, ApprovalStatus } from "./approval-record";
 import type { AuditRecord } from "./audit-entry";
 import type { JobRecord, JobRunRecord } from "./job-record";
@@ -13,7 +15,7 @@ import type { UsageRecord } from "./usage-record";
 
 export const DB_NAME = "tabclaw";
 /** Bump with a new step in `migrations.ts`; never edit a released step. */
-export const DB_VERSION = 5;
+export const DB_VERSION = 6;
 
 export interface Conversation {
   id: string;
@@ -111,4 +113,8 @@ export interface TabclawDB extends DBSchema {
    * ETags, Slack cursors. Never tokens (those stay in the token vault).
    */
   connectorState: { key: string; value: unknown };
+  /** v6: workflow runs and deployments the deployment watch saw, with verdicts, per repository. */
+  deployments: { key: string; value: DeploymentRecord; indexes: { byRepository: [string, number] } };
+  /** v6: Slack threads as the digest summarised them, newest first. */
+  slackThreads: { key: string; value: SlackThreadRecord; indexes: { byUpdated: number } };
 }

@@ -187,7 +187,7 @@ describe("schema version 3", () => {
     await db.put("profile", { text: "# USER", updated: 1 }, "user");
     db.close();
     db = await openDatabase(name);
-    expect([...db.objectStoreNames].length).toBe(17);
+    expect([...db.objectStoreNames].length).toBe(19);
     expect(await db.count("audit")).toBe(1);
     expect(await db.get("profile", "user")).toEqual({ text: "# USER", updated: 1 });
   });
@@ -259,5 +259,20 @@ describe("schema version 5", () => {
     ]);
     await db.put("connectorState", { historyId: "7" }, "gmail");
     expect(await db.get("connectorState", "gmail")).toEqual({ historyId: "7" });
+  });
+});
+
+describe("schema version 6", () => {
+  it("upgrades a version-5 database with mail, keeping it, and adds the deployments board and Slack threads", async () => {
+    db = await openVersion(5);
+    const stored = { id: "local:1", receivedAt: 1, status: "new" } as unknown as MailRecord;
+    await db.put("mail", stored);
+    db.close();
+
+    db = await openDatabase(name);
+    expect(db.version).toBe(DB_VERSION);
+    expect(await db.get("mail", "local:1")).toEqual(stored);
+    expect([...db.transaction("deployments").store.indexNames]).toEqual(["byRepository"]);
+    expect([...db.transaction("slackThreads").store.indexNames]).toEqual(["byUpdated"]);
   });
 });
