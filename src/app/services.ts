@@ -1,6 +1,7 @@
 import { GoogleTokenFlow } from "../auth/google-token-flow";
 import { oauthRedirectUri } from "../auth/oauth-redirect";
 import { TokenVault } from "../auth/token-vault";
+import { githubConnector } from "../connectors/github/github-connector";
 import { GmailConnector } from "../connectors/gmail/gmail-connector";
 import { SlackConnector } from "../connectors/slack/slack-connector";
 import { SlackSession } from "../connectors/slack/slack-session";
@@ -26,6 +27,7 @@ import { BudgetController } from "./budget-controller";
 import { ChatController } from "./chat-controller";
 import { DreamController } from "./dream-controller";
 import { fileDownloadsConnector } from "./file-downloads";
+import { GitHubController } from "./github-controller";
 import { GmailController, provideGmailController } from "./gmail-controller";
 import { provideSlackController, SlackController } from "./slack-controller";
 import { InboxController } from "./inbox-controller";
@@ -74,6 +76,8 @@ export interface Services {
   gmail: GmailController;
   /** Slack's connection (client ID, connect with PKCE, scopes, digest channels, disconnect), for Settings → Slack. */
   slack: SlackController;
+  /** The GitHub token and watched repositories, for Settings → GitHub. */
+  github: GitHubController;
   /** Importing .mbox and .eml files in a worker, with progress and the reports' problems. */
   mailImport: MailImportController;
 }
@@ -110,6 +114,11 @@ export async function createServices(): Promise<Services> {
     state: new ConnectorState(db),
     chosenChannels: () => settings.get("slackChannels"),
   });
+  const githubConnection = githubConnector({
+    token: () => vault.get("github")?.accessToken,
+    repositories: () => settings.get("githubRepositories"),
+    state: new ConnectorState(db),
+  });
   const gate = await Gate.open({
     db,
     tools,
@@ -123,6 +132,7 @@ export async function createServices(): Promise<Services> {
       }),
       gmailConnector,
       slackConnector,
+      githubConnection,
     ]),
   });
   const buildClientId: unknown = import.meta.env.VITE_GOOGLE_CLIENT_ID;
@@ -151,6 +161,15 @@ export async function createServices(): Promise<Services> {
   });
   provideSlackController(slack);
   void slack.init();
+  const github = new GitHubController({
+    vault,
+    settings,
+    // Checking a token is a request like any other: audited.
+    fetch: createAuditedFetch({ auditor: gate.auditLog, fetch: (input, init) => fetch(input, init) }),
+    state: new ConnectorState(db),
+    rate: () => githubConnection.rate(),
+  });
+  void github.init();
   const pause = new PauseController(gate);
   const models = new ModelController(device, bridge, settings, db);
   const chat = new ChatController({
@@ -223,5 +242,6 @@ export async function createServices(): Promise<Services> {
     mailImport,
     gmail,
     slack,
+    github,
   };
 }

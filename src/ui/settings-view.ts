@@ -1,10 +1,12 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { BudgetController } from "../app/budget-controller";
+import type { GitHubController } from "../app/github-controller";
 import type { GmailController } from "../app/gmail-controller";
 import type { PermissionsController } from "../app/permissions-controller";
 import "./accounts-settings";
 import "./budget-settings";
+import "./github-settings";
 import "./permissions-settings";
 import "./slack-settings";
 import { panelStyles, sharedStyles } from "./shared-styles";
@@ -12,6 +14,7 @@ import { panelStyles, sharedStyles } from "./shared-styles";
 /**
  * Settings, one section per concern: the accounts Tabclaw connects to, the daily token budgets, then the permissions.
  * @property gmail - the Gmail controller (Accounts finds the page's own when it is not given)
+ * @property github - the GitHub token and watched repositories
  * @property budgets - the budget controller
  * @property permissions - the permissions controller
  */
@@ -28,6 +31,7 @@ export class SettingsView extends LitElement {
   ];
 
   @property({ attribute: false }) gmail: GmailController | undefined;
+  @property({ attribute: false }) github: GitHubController | undefined;
   @property({ attribute: false }) budgets: BudgetController | undefined;
   @property({ attribute: false }) permissions: PermissionsController | undefined;
 
@@ -37,6 +41,10 @@ export class SettingsView extends LitElement {
         <h3 id="accounts-title">Accounts</h3>
         <tabclaw-accounts-settings .gmail=${this.gmail}></tabclaw-accounts-settings>
         <tabclaw-slack-settings></tabclaw-slack-settings>
+      </section>
+      <section id="github" aria-labelledby="github-title">
+        <h3 id="github-title">GitHub</h3>
+        <tabclaw-github-settings .github=${this.github}></tabclaw-github-settings>
       </section>
       ${
         this.budgets

@@ -243,6 +243,7 @@ export class TabclawApp extends LitElement {
         return html`<tabclaw-settings-view
           .budgets=${services.budgets}
           .permissions=${services.permissions}
+          .github=${services.github}
         ></tabclaw-settings-view>`;
     }
   }
