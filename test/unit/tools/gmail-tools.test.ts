@@ -10,7 +10,7 @@ import {
 } from "../../../src/tools/gmail-scopes";
 
 describe("the Gate's tool registry", () => {
-  it("holds the chat tools and the six Gmail tools, while the chat agent's list stays as it was", () => {
+  it("holds the chat tools and every connector tool, while the chat agent's list stays as it was", () => {
     const gate = gateToolRegistry()
       .list()
       .map((tool) => tool.name);
@@ -25,8 +25,14 @@ describe("the Gate's tool registry", () => {
       "gmail_archive",
       "gmail_create_draft",
       "gmail_send_reply",
+      "slack_read_updates",
+      "slack_post_message",
+      "github_poll",
+      "github_job_log_tail",
+      "github_rerun_failed_jobs",
+      "github_dispatch_workflow",
     ]);
-    expect(chat.some((name) => name.startsWith("gmail_"))).toBe(false);
+    expect(chat.some((name) => /^(gmail|slack|github)_/.test(name))).toBe(false);
   });
 
   it("declares a send only for sending, and a scope on every Gmail tool", () => {
