@@ -7,14 +7,16 @@
  * The larger mailboxes are generated at test time into a temporary folder.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { AxeResults } from "axe-core";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, expect, test } from "vitest";
 import type { MailImportRecord } from "../../src/store/mail-record";
 import { PROJECT_ROOT } from "../fakes/paths";
 import { writeGeneratedMbox } from "../bench/mbox-generator";
-import { waitForAppReady } from "./harness/app-steps";
+import { waitForAppReady, waitUntilControlled } from "./harness/app-steps";
 import { inboxView, openInbox } from "./harness/inbox-steps";
 import { useBrowserSuite } from "./harness/suite";
 
@@ -22,6 +24,8 @@ const suite = useBrowserSuite({ webgpu: false });
 const FIXTURES = join(PROJECT_ROOT, "test", "fixtures", "mail");
 const scratch = mkdtempSync(join(tmpdir(), "tabclaw-mail-import-test-"));
 const STEP_TIMEOUT_MS = 60_000;
+const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -207,3 +211,56 @@ test("a tab closed mid-import: the next start shows it interrupted, with the mai
   expect(stored).toBeGreaterThanOrEqual(imported);
   expect(stored).toBeLessThanOrEqual(imported + 200);
 });
+
+test("with the app installed and the network off, an import still runs (the worker comes from the precache)", async () => {
+  const { context, page, assertNoErrors } = await suite.open();
+  await waitUntilControlled(page);
+  await context.setOffline(true);
+  await page.reload();
+  await waitForAppReady(page);
+  await openInbox(page);
+  await chooseFiles(page, [fixture("quoted-printable.eml"), fixture("iso-8859-1.eml")]);
+  expect(await waitForSummary(page, "Import finished")).toContain("2 imported, 0 already there, 0 with problems.");
+  const subjects = (await storedMail(page)).map((mail) => mail.subject).sort();
+  expect(subjects).toEqual(["Grüße aus Köln", "Réunion à café"]);
+  await context.setOffline(false);
+  assertNoErrors([/net::ERR_INTERNET_DISCONNECTED/]);
+});
+
+/** axe on the import panel only (inside the app's and the Inbox's shadow roots). */
+async function expectPanelAccessible(page: Page, where: string): Promise<void> {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_PATH });
+  const results = await page.evaluate(async (tags: string[]) => {
+    const { axe } = window as unknown as { axe: { run(context: object, options: object): Promise<AxeResults> } };
+    const found = await axe.run(
+      { include: [{ fromShadowDom: ["tabclaw-app", "tabclaw-inbox-view", "tabclaw-mail-import-panel"] }] },
+      { runOnly: tags },
+    );
+    return {
+      passes: found.passes.length,
+      violations: found.violations.map((violation) => ({
+        id: violation.id,
+        nodes: violation.nodes.map((node) => JSON.stringify(node.target)),
+      })),
+    };
+  }, AXE_TAGS);
+  expect(results.passes, where).toBeGreaterThan(3);
+  expect(results.violations, `${where}: ${JSON.stringify(results.violations, null, 2)}`).toEqual([]);
+}
+
+for (const colorScheme of ["light", "dark"] as const) {
+  test(`the panel passes axe while importing and with problems listed (${colorScheme})`, async () => {
+    // bypassCSP only lets axe's own script in; the CSP itself is tested in csp.test.ts.
+    const { page } = await suite.open({ contextOptions: { colorScheme, bypassCSP: true } });
+    await waitForAppReady(page);
+    await openInbox(page);
+    await expectPanelAccessible(page, "the panel before an import");
+    const big = generatedMailbox(`axe-${colorScheme}.mbox`, 120_000_000);
+    await chooseFiles(page, [big.path, fixture("broken-boundary.eml")]);
+    await importPanel(page).getByRole("progressbar", { name: "Importing mail" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await expectPanelAccessible(page, "the panel while importing");
+    await waitForSummary(page, "Import finished");
+    await importPanel(page).getByTestId("mail-import-problems").waitFor({ timeout: STEP_TIMEOUT_MS });
+    await expectPanelAccessible(page, "the panel with a problem listed");
+  });
+}
