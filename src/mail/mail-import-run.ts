@@ -118,13 +118,7 @@ class ImportRun {
   }
 
   async #importFile(file: NamedBlob): Promise<void> {
-    let kind;
-    try {
-      kind = await mailFileKind(file);
-    } catch (error) {
-      this.#fileProblem(file, unreadableFile(file, 0, error));
-      return;
-    }
+    const kind = await mailFileKind(file).catch((error: unknown) => ({ problem: unreadableFile(file, 0, error) }));
     if ("problem" in kind) {
       this.#fileProblem(file, kind.problem);
       return;
