@@ -182,31 +182,29 @@ class ImportRun {
   async #flush(): Promise<void> {
     if (this.#batch.length === 0) return;
     const batch = this.#batch;
-    let result;
+    const record = this.#record;
     try {
-      result = await this.#options.store.addNew(batch.map((pending) => pending.mail));
+      // The report's counts move in the transaction that stores the mails. Only a very long
+      // problem list (rewritten whole each time) is written at most once a second.
+      await this.#options.store.addNew(
+        batch.map((pending) => pending.mail),
+        (result) => {
+          record.messages += batch.length;
+          record.stored += result.stored.length;
+          record.duplicates += result.duplicates;
+          for (const pending of batch) {
+            if (pending.problem) record.problems.push({ ...pending.problem, mailId: pending.mail.id });
+          }
+          if (record.problems.length >= 1000 && this.#now() - this.#lastPersist < PERSIST_INTERVAL_MS) return undefined;
+          this.#lastPersist = this.#now();
+          return record;
+        },
+      );
     } catch (error) {
       throw new StoreWriteError(error);
     }
     this.#batch = [];
     this.#batchCharacters = 0;
-    const record = this.#record;
-    record.messages += batch.length;
-    record.stored += result.stored.length;
-    record.duplicates += result.duplicates;
-    for (const pending of batch) {
-      if (pending.problem) record.problems.push({ ...pending.problem, mailId: pending.mail.id });
-    }
-    // After every batch, so a closed tab's report keeps true counts; only a very long problem list
-    // (rewritten whole each time) is written at most once a second.
-    if (record.problems.length < 1000 || this.#now() - this.#lastPersist >= PERSIST_INTERVAL_MS) {
-      this.#lastPersist = this.#now();
-      try {
-        await this.#options.store.putImport(record);
-      } catch (error) {
-        throw new StoreWriteError(error);
-      }
-    }
     this.#options.announce?.();
     this.#report(true);
   }

@@ -7,6 +7,12 @@ import {
   type MailTriage,
 } from "./mail-record";
 
+/** What `addNew` did: the ids it stored, and how many were there already. */
+export interface AddResult {
+  stored: string[];
+  duplicates: number;
+}
+
 /** Mail per category, plus what still waits for triage. */
 export type MailCounts = Record<MailCategory | "new", number>;
 
@@ -21,21 +27,32 @@ function newestFirst(from: IDBValidKey[], to: IDBValidKey[]): IDBKeyRange {
 export class MailStore {
   constructor(private readonly db: Database) {}
 
-  /** Stores the mails not stored yet, in one transaction; returns the ids stored and how many were already there. */
-  async addNew(records: readonly MailRecord[]): Promise<{ stored: string[]; duplicates: number }> {
-    const tx = this.db.transaction("mail", "readwrite");
+  /**
+   * Stores the mails not stored yet, in one transaction; returns the ids stored and how many were
+   * already there. `report`, when given, turns that result into the import's report, written in
+   * the same transaction: a tab that dies never leaves mails stored beyond its report's counts.
+   */
+  async addNew(
+    records: readonly MailRecord[],
+    report?: (result: AddResult) => MailImportRecord | undefined,
+  ): Promise<AddResult> {
+    const tx = this.db.transaction(["mail", "mailImports"], "readwrite");
+    const mail = tx.objectStore("mail");
     const stored: string[] = [];
     let duplicates = 0;
     for (const record of records) {
-      if ((await tx.store.getKey(record.id)) !== undefined) {
+      if ((await mail.getKey(record.id)) !== undefined) {
         duplicates += 1;
         continue;
       }
-      await tx.store.add(record);
+      await mail.add(record);
       stored.push(record.id);
     }
+    const result = { stored, duplicates };
+    const importRecord = report?.(result);
+    if (importRecord) await tx.objectStore("mailImports").put(importRecord);
     await tx.done;
-    return { stored, duplicates };
+    return result;
   }
 
   get(id: string): Promise<MailRecord | undefined> {

@@ -39,14 +39,14 @@ function inProcessWorker(options: { crashAfterBatches?: number } = {}): {
   const crashed = new Promise<string>((resolve) => (crash = resolve));
   let batches = 0;
   const crashingStore = new (class extends MailStore {
-    override async addNew(records: Parameters<MailStore["addNew"]>[0]) {
+    override async addNew(records: Parameters<MailStore["addNew"]>[0], report?: Parameters<MailStore["addNew"]>[1]) {
       batches += 1;
       if (options.crashAfterBatches !== undefined && batches > options.crashAfterBatches) {
         // The worker dies during this write: it never finishes, and the page hears the crash.
         crash("out of memory");
         return new Promise<never>(() => undefined);
       }
-      return super.addNew(records);
+      return super.addNew(records, report);
     }
   })(database.db);
   const workerLocks = new InMemoryImportLocks();

@@ -161,10 +161,10 @@ describe("stopping early", () => {
   it("a full disk (QuotaExceededError) mid-import stops with a message saying what to do, keeping what was stored", async () => {
     let batches = 0;
     const fullAfterTwo = new (class extends MailStore {
-      override addNew(records: readonly MailRecord[]) {
+      override addNew(records: readonly MailRecord[], report?: Parameters<MailStore["addNew"]>[1]) {
         batches += 1;
         if (batches > 2) return Promise.reject(new DOMException("The quota has been exceeded.", "QuotaExceededError"));
-        return super.addNew(records);
+        return super.addNew(records, report);
       }
     })(database.db);
     const record = await importWith({ files: [generatedMbox(500)], batchMessages: 50, store: fullAfterTwo });
@@ -182,9 +182,9 @@ describe("stopping early", () => {
     const locks = new InMemoryImportLocks();
     // The tab dies during the third write: that write never finishes.
     const dying = new (class extends MailStore {
-      override addNew(records: readonly MailRecord[]) {
+      override addNew(records: readonly MailRecord[], report?: Parameters<MailStore["addNew"]>[1]) {
         batches += 1;
-        return batches > 2 ? new Promise<never>(() => undefined) : super.addNew(records);
+        return batches > 2 ? new Promise<never>(() => undefined) : super.addNew(records, report);
       }
     })(database.db);
     const importId = "import-closed-tab";
