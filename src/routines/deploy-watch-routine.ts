@@ -21,9 +21,11 @@ import {
 import { serializeError } from "../core/errors";
 import type { ChatEngine } from "../engine/chat-engine";
 import type { Database } from "../store/database";
+import { DeploymentStore } from "../store/deployment-store";
 import { RunBudget } from "../store/run-budget";
 import { readSetting } from "../store/settings-store";
 import { githubJobLogTailTool, githubPollTool, githubRerunFailedJobsTool } from "../tools/github-tools";
+import { deploymentRecordOf, type WatchFindings } from "./deploy-watch-records";
 import type { RoutineResult } from "./job-runner";
 import type { CheckResult, ScheduledRoutine } from "./routine";
 
@@ -35,6 +37,8 @@ import type { CheckResult, ScheduledRoutine } from "./routine";
  * a model is loaded, and propose re-running the failed jobs as an approval card when a re-run may
  * help. The run's message (one line per change) is what the notification shows. No model is
  * needed: without one, failures are still reported and cards still proposed, without a verdict.
+ * Every change it reports is also written to the `deployments` store, with the verdict and the
+ * re-run card's id, for the deployments board.
  */
 
 export const DEPLOY_WATCH_JOB_ID = "deploy-watch";
@@ -87,6 +91,17 @@ function outcomeError(outcome: ActionOutcome): Error {
   if (outcome.status === "failed") return Object.assign(new Error(outcome.error.message), { name: outcome.error.name });
   if (outcome.status === "executed") return new Error("unexpected result");
   return Object.assign(new Error(outcome.message), { name: "GitHubPollNotRunError" });
+}
+
+/** A change as the board stores it: what GitHub reported, what the watch made of it, when. */
+type Sighting = [change: PolledChange, findings: WatchFindings, seenAt: number];
+
+/** Why a failure got no verdict when none was asked for, in the board's words. */
+function noVerdictReason(modelId: string | undefined, judged: number, signal: AbortSignal): string | undefined {
+  if (modelId === undefined) return "No model was loaded when the watch found it (Models → Load).";
+  if (signal.aborted) return "The run was stopped before a verdict.";
+  if (judged >= MAX_VERDICTS_PER_RUN) return `Only ${MAX_VERDICTS_PER_RUN} failures are judged per run.`;
+  return undefined;
 }
 
 interface Verdict {
@@ -180,35 +195,42 @@ export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutin
     return { change, log: { source, text: outcome.result.content } };
   }
 
+  /** Proposes the re-run card; says what became of it, and its id when the Gate kept it. */
   async function proposeRerun(
     change: Parameters<typeof rerunArguments>[0],
     verdict: DeployVerdict | undefined,
     context: readonly ContextItem[],
     now: number,
-  ): Promise<string> {
+  ): Promise<{ note: string; actionId?: string }> {
     const args = rerunArguments(change);
     const reason = verdict
       ? `Deploy watch: ${verdict.cause} (looks ${verdict.kind}). ${verdict.nextStep}`
       : "Deploy watch: the run failed; a re-run tells a flaky failure from a real one.";
+    const actionId = `${DEPLOY_WATCH_JOB_ID}:rerun:${failureKey(change)}`;
     const outcome = await options.proposeAction(
-      action(
-        githubRerunFailedJobsTool,
-        `${DEPLOY_WATCH_JOB_ID}:rerun:${failureKey(change)}`,
-        args,
-        reason,
-        context,
-        now,
-      ),
+      action(githubRerunFailedJobsTool, actionId, args, reason, context, now),
     );
     switch (outcome.status) {
       case "pending":
-        return "A re-run of the failed jobs waits for your approval.";
+        return { note: "A re-run of the failed jobs waits for your approval.", actionId };
       case "executed":
-        return "The failed jobs were re-run.";
+        return { note: "The failed jobs were re-run.", actionId };
       case "failed":
-        return `A re-run could not be proposed: ${outcome.error.message}`;
+        return { note: `A re-run could not be proposed: ${outcome.error.message}` };
       default:
-        return `No re-run: ${outcome.message}`;
+        return { note: `No re-run: ${outcome.message}` };
+    }
+  }
+
+  /** Writes what the watch saw for the board; a failed write is said in the message, never thrown. */
+  async function keepForBoard(db: Database, sightings: readonly Sighting[]): Promise<string | undefined> {
+    try {
+      const store = new DeploymentStore(db);
+      for (const [change, findings, seenAt] of sightings)
+        await store.record(deploymentRecordOf(change, findings, seenAt));
+      return undefined;
+    } catch (error) {
+      return `(The deployments board could not be updated: ${serializeError(error).message})`;
     }
   }
 
@@ -248,34 +270,53 @@ export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutin
       found = undefined;
       if (!pending) return { outcome: "nothing-new", tokens: 0, itemsFound: 0, message: "Nothing new." };
       const engine = options.engine();
-      const db = engine?.loadedModelId !== undefined ? await options.db() : undefined;
+      const modelId = engine?.loadedModelId;
+      // The board is written whether or not a model judges anything.
+      const db = await options.db();
+      const seenAt = pending.summary.polledAt || now;
       let tokens = 0;
       let judged = 0;
       const lines: string[] = [];
+      const sightings: Sighting[] = [];
       try {
         for (const change of pending.summary.changes) {
           if (!isFailure(change)) {
             lines.push(changeLine(change, undefined));
+            sightings.push([change, {}, seenAt]);
             continue;
           }
           // The poll's answer (titles, commit messages) is outside text: whatever follows from it is tainted by it.
           const context: ContextItem[] = [untrustedResult(githubPollTool.name, "github:poll", pending.content)];
           const evidence = await evidenceFor(change, context, now);
           let verdict: Verdict = { tokens: 0 };
-          if (engine && db && judged < MAX_VERDICTS_PER_RUN && !signal.aborted) {
+          if (engine && modelId !== undefined && judged < MAX_VERDICTS_PER_RUN && !signal.aborted) {
             judged += 1;
             verdict = await judge(engine, db, evidence, signal);
             tokens += verdict.tokens;
           }
           const notes: string[] = [];
-          if (shouldProposeRerun(change, verdict.verdict))
-            notes.push(await proposeRerun(change, verdict.verdict, context, now));
+          const findings: WatchFindings = {};
+          if (shouldProposeRerun(change, verdict.verdict)) {
+            const rerun = await proposeRerun(change, verdict.verdict, context, now);
+            notes.push(rerun.note);
+            if (rerun.actionId !== undefined) findings.rerunActionId = rerun.actionId;
+          }
           if (verdict.problem !== undefined) notes.push(`(No verdict: ${verdict.problem})`);
           const note = notes.join(" ");
           lines.push(changeLine(change, verdict.verdict, note));
+          if (verdict.verdict) {
+            findings.verdict = verdict.verdict;
+            if (modelId !== undefined) findings.modelId = modelId;
+          }
+          const problem = verdict.problem ?? noVerdictReason(modelId, judged, signal);
+          if (!verdict.verdict && problem !== undefined) findings.verdictProblem = problem;
+          if (note !== "") findings.note = note;
+          sightings.push([change, findings, seenAt]);
         }
+        const problem = await keepForBoard(db, sightings);
+        if (problem !== undefined) lines.push(problem);
       } finally {
-        if (db && !options.keepOpen) db.close();
+        if (!options.keepOpen) db.close();
       }
       return { outcome: "ran", tokens, itemsFound: pending.summary.changes.length, message: lines.join("\n") };
     },

@@ -1,3 +1,5 @@
+import type { VerdictKind, VerdictSeverity } from "../core/deploy/deploy-verdict";
+
 /**
  * What the deployments board shows (schema v6): one record per workflow run or deployment the
  * deployment watch has seen, with the model's verdict on a failure. Titles, branches and commit
@@ -25,13 +27,28 @@ export interface DeploymentRecord {
   verdict?: DeploymentVerdict;
   /** The approval card proposing a re-run, when one was proposed. */
   rerunActionId?: string;
+  /** GitHub's run id or deployment id. */
+  githubId?: number;
+  /** The run attempt the record describes (a re-run is attempt 2, …). */
+  attempt?: number;
+  /** The failed jobs' names, for a failed run. */
+  failedJobs?: string[];
+  /** The run's title or the deployment status's description (written by others). */
+  detail?: string;
+  /** The watch's own words on what it did: the re-run card waiting, or why there is no verdict. */
+  note?: string;
+  /** Why a failure has no verdict (no model loaded, the routine's budget spent, an unreadable answer). */
+  verdictProblem?: string;
+  /** When the watch wrote this record (the poll that found the change). */
+  seenAt?: number;
 }
 
 export interface DeploymentVerdict {
   likelyCause: string;
-  kind: "flaky" | "real" | "unknown";
+  /** flaky: a re-run will probably pass; real: the change broke something; unclear: cannot tell. */
+  kind: VerdictKind;
   nextStep: string;
-  severity: "low" | "medium" | "high";
+  severity: VerdictSeverity;
   modelId?: string;
   at: number;
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_BUDGET_LIMITS } from "../../../src/core/agent/token-budget";
 import { DEPLOY_WATCH_ROUTINE } from "../../../src/routines/deploy-watch-routine";
+import { DeploymentStore } from "../../../src/store/deployment-store";
 import { SettingsStore } from "../../../src/store/settings-store";
 import { DeployWatchHarness, TOKEN, VerdictEngine } from "./deploy-watch-harness";
 
@@ -190,5 +191,122 @@ describe("the deployment watch", () => {
   it("fails the run with the reason when GitHub refuses the token", async () => {
     watch.fake.state.revokeToken(TOKEN);
     await expect(watch.tick()).rejects.toMatchObject({ name: "ReconnectNeededError" });
+  });
+});
+
+describe("what the deployment watch keeps for the board", () => {
+  it("stores a failed run with its verdict, the model's name and the re-run card's id", async () => {
+    await watch.tick();
+    expect(await new DeploymentStore(watch.fresh.db).all()).toEqual([]);
+    watch.engine = new VerdictEngine([FLAKY]);
+    const run = watch.fake.state.failRun(SHOP, { job: "e2e", title: "Upgrade the payment SDK" });
+    watch.now += 5 * 60_000;
+    await watch.tick();
+    const [card] = await watch.gate.pending();
+    const records = await new DeploymentStore(watch.fresh.db).forRepository(SHOP);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      id: `${SHOP}/run/${run.id}`,
+      kind: "run",
+      title: "CI",
+      status: "completed",
+      conclusion: "failure",
+      branch: "main",
+      sha: run.sha,
+      attempt: 1,
+      failedJobs: ["e2e"],
+      detail: "Upgrade the payment SDK",
+      rerunActionId: card?.id,
+      note: "A re-run of the failed jobs waits for your approval.",
+      verdict: {
+        likelyCause: "The e2e database timed out",
+        kind: "flaky",
+        nextStep: "Re-run the failed jobs",
+        severity: "high",
+        modelId: "scripted-verdict-engine",
+      },
+    });
+    expect(records[0]?.url).toMatch(new RegExp(`/${SHOP}/actions/runs/${run.id}$`));
+    expect(records[0]?.verdictProblem).toBeUndefined();
+  });
+
+  it("keeps the record across a reload, and once the approved re-run passes shows it green with the card still linked", async () => {
+    await watch.tick();
+    watch.engine = new VerdictEngine([FLAKY]);
+    const run = watch.fake.state.failRun(SHOP, { job: "e2e" });
+    watch.now += 5 * 60_000;
+    await watch.tick();
+    await watch.reload();
+    const id = `${SHOP}/run/${run.id}`;
+    const kept = await new DeploymentStore(watch.fresh.db).get(id);
+    expect(kept).toMatchObject({ conclusion: "failure", verdict: { kind: "flaky" } });
+    const cardId = kept?.rerunActionId ?? "";
+    expect((await watch.gate.pending()).map((record) => record.id)).toEqual([cardId]);
+
+    expect(await watch.gate.approve(cardId)).toMatchObject({ ok: true });
+    watch.fake.state.completeRun(SHOP, run.id, "success");
+    watch.now += 5 * 60_000;
+    await watch.tick();
+    const green = await new DeploymentStore(watch.fresh.db).get(id);
+    expect(green).toMatchObject({ conclusion: "success", rerunActionId: cardId, attempt: 2 });
+    expect(green?.verdict).toBeUndefined();
+    expect(green?.note).toBeUndefined();
+  });
+
+  it("says why a failure has no verdict: no model loaded, or the routine's budget spent", async () => {
+    await watch.tick();
+    watch.fake.state.failRun(SHOP, { job: "lint" });
+    watch.now += 5 * 60_000;
+    await watch.tick();
+    const [blind] = await new DeploymentStore(watch.fresh.db).forRepository(SHOP);
+    expect(blind?.verdict).toBeUndefined();
+    expect(blind?.verdictProblem).toBe("No model was loaded when the watch found it (Models → Load).");
+
+    await new SettingsStore(watch.fresh.db).set("budgetLimits", {
+      ...DEFAULT_BUDGET_LIMITS,
+      perRoutine: { [DEPLOY_WATCH_ROUTINE]: 200 },
+    });
+    watch.engine = new VerdictEngine([FLAKY]);
+    const second = watch.fake.state.failRun(SHOP, { job: "e2e" });
+    watch.now += 5 * 60_000;
+    await watch.tick();
+    const spent = await new DeploymentStore(watch.fresh.db).get(`${SHOP}/run/${second.id}`);
+    expect(spent?.verdict).toBeUndefined();
+    expect(spent?.verdictProblem).toMatch(/budget/);
+    expect(watch.engine.requests).toEqual([]);
+  });
+
+  it("stores a failed deployment under its environment, without a re-run card", async () => {
+    await watch.tick();
+    watch.engine = new VerdictEngine([
+      '{"cause":"Pods fail their health check","kind":"real","nextStep":"Roll back","severity":"critical"}',
+    ]);
+    const deployment = watch.fake.state.addDeployment(SHOP, {
+      environment: "production",
+      ref: "v2.0.0",
+      state: "in_progress",
+    });
+    watch.fake.state.addDeploymentStatus(SHOP, deployment.id, "failure", "Health check failed");
+    watch.now += 5 * 60_000;
+    await watch.tick();
+    const record = await new DeploymentStore(watch.fresh.db).get(`${SHOP}/deployment/${deployment.id}`);
+    expect(record).toMatchObject({
+      kind: "deployment",
+      title: "production",
+      status: "failure",
+      branch: "v2.0.0",
+      detail: "Health check failed",
+      verdict: { likelyCause: "Pods fail their health check", kind: "real", severity: "critical" },
+    });
+    expect(record?.rerunActionId).toBeUndefined();
+  });
+
+  it("writes nothing while nothing changes", async () => {
+    await watch.tick();
+    for (let tick = 0; tick < 3; tick += 1) {
+      watch.now += 5 * 60_000;
+      await watch.tick();
+    }
+    expect(await new DeploymentStore(watch.fresh.db).all()).toEqual([]);
   });
 });
