@@ -38,6 +38,8 @@ export interface SlackThreadRecord {
   modelId?: string;
   /** The draft reply as proposed (the card may be edited before it goes). */
   draftReply?: string;
+  /** Why a draft the model wrote did not become a card (Slack not connected, posting not turned on). */
+  draftProblem?: string;
   /** A link to the newest message in Slack. */
   permalink?: string;
 }

@@ -1,0 +1,137 @@
+import type { ChatChunk, ChatEngine, ChatRequest } from "../../../src/engine/chat-engine";
+import { estimatePromptTokens, estimateTokens } from "../../../src/core/agent/token-estimate";
+import { ToolRegistry } from "../../../src/core/agent/tool-registry";
+import { connectorRegistry } from "../../../src/gate/connector";
+import { InMemoryLocks } from "../../../src/gate/execution-locks";
+import { Gate } from "../../../src/gate/gate";
+import type { RoutineResult } from "../../../src/routines/job-runner";
+import type { ScheduledRoutine } from "../../../src/routines/routine";
+import { slackDigestJob, slackDigestRoutine } from "../../../src/routines/slack-digest-routine";
+import { SLACK_TOOLS } from "../../../src/tools/slack-tools";
+import { fetchViaFake } from "../../fakes/slack/fake-slack";
+import { READ_SCOPES, SlackFixture } from "../connectors/slack/slack-fixture";
+
+/** One thread of a batch as the scripted model answers it. */
+export interface ScriptedItem {
+  thread: string;
+  summary: string;
+  needsReply: boolean;
+  draftReply?: string;
+}
+
+/** Reads the labels (`T1`, …) a digest request's schema allows, and the prompt the model was shown. */
+export function labelsOf(request: ChatRequest): string[] {
+  const schema = request.responseFormat?.schema;
+  if (typeof schema !== "string") return [];
+  const parsed = JSON.parse(schema) as {
+    properties: { threads: { items: { properties: { thread: { enum: string[] } } } } };
+  };
+  return parsed.properties.threads.items.properties.thread.enum;
+}
+
+/**
+ * A TEST DOUBLE of a model for the digest: answers each constrained request through `answer`
+ * (by default a plain summary per thread, no reply needed) and reports usage like web-llm; counts
+ * calls and tokens, so an idle digest can be shown to cost nothing.
+ */
+export class DigestEngine implements ChatEngine {
+  readonly requests: ChatRequest[] = [];
+  tokens = 0;
+  answer: (labels: string[], prompt: string) => ScriptedItem[] | string = (labels) =>
+    labels.map((label) => ({ thread: label, summary: `Summary of ${label}.`, needsReply: false }));
+
+  get loadedModelId(): string {
+    return "scripted-digest-engine";
+  }
+
+  load(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  unload(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async *stream(request: ChatRequest): AsyncIterable<ChatChunk> {
+    this.requests.push(request);
+    const answer = this.answer(labelsOf(request), request.messages[1]?.content ?? "");
+    const text = typeof answer === "string" ? answer : JSON.stringify({ threads: answer });
+    await Promise.resolve();
+    yield { kind: "delta", text };
+    const usage = { promptTokens: estimatePromptTokens(request.messages), completionTokens: estimateTokens(text) };
+    this.tokens += usage.promptTokens + usage.completionTokens;
+    yield { kind: "done", finishReason: "stop", usage };
+  }
+}
+
+/**
+ * The Slack digest end to end in Node: the routine proposes to a real Gate (IndexedDB through
+ * fake-indexeddb, audit log, approvals) whose Slack connector reads the fake Slack, which checks
+ * every call against Slack's Web API description.
+ */
+export class SlackDigestHarness {
+  readonly slack = new SlackFixture();
+  engine: DigestEngine | undefined;
+  #gate: Gate | undefined;
+  #routine: ScheduledRoutine | undefined;
+
+  get gate(): Gate {
+    if (!this.#gate) throw new Error("start() first");
+    return this.#gate;
+  }
+
+  get routine(): ScheduledRoutine {
+    if (!this.#routine) throw new Error("start() first");
+    return this.#routine;
+  }
+
+  get now(): number {
+    return this.slack.now;
+  }
+
+  set now(value: number) {
+    this.slack.now = value;
+  }
+
+  async start(options: { connected?: boolean } = {}): Promise<this> {
+    await this.slack.start();
+    if (options.connected !== false) await this.slack.signIn([...READ_SCOPES, "chat:write"]);
+    await this.slack.settings.set("slackChannels", ["C0RELEASE1"]);
+    await this.#open();
+    return this;
+  }
+
+  async #open(): Promise<void> {
+    const db = this.slack.database.db;
+    this.#gate = await Gate.open({
+      db,
+      tools: new ToolRegistry(SLACK_TOOLS),
+      connectors: connectorRegistry([this.slack.connector]),
+      fetch: fetchViaFake(this.slack.fake),
+      locks: new InMemoryLocks(),
+      now: () => this.now,
+      channel: null,
+    });
+    const gate = this.#gate;
+    this.#routine = slackDigestRoutine({
+      proposeAction: (action) => gate.propose(action),
+      engine: () => this.engine,
+      db: () => Promise.resolve(this.slack.database.db),
+      keepOpen: true,
+    });
+  }
+
+  /** One scheduled run as the scheduler makes it: the check, then the run if something is new. */
+  async tick(): Promise<RoutineResult> {
+    const job = slackDigestJob("UTC", this.now);
+    const check = await this.routine.check({ job, now: this.now });
+    if (check.kind === "nothing-new")
+      return { outcome: "nothing-new", tokens: 0, itemsFound: 0, message: check.message ?? "" };
+    return this.routine.run({ job, now: this.now, signal: new AbortController().signal, found: check.items });
+  }
+
+  async stop(): Promise<void> {
+    this.#gate?.close();
+    await this.slack.stop();
+  }
+}
