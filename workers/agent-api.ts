@@ -7,6 +7,7 @@ import type { ModelLoadProgress } from "../src/engine/chat-engine";
 import { runAgentTurn, type AgentRunRequest } from "../src/engine/agent-turn";
 import type { DreamProgress, DreamRequest } from "../src/memory/dream-run";
 import type { DreamJournalEntry } from "../src/memory/dream-journal-store";
+import type { JobRunRecord } from "../src/store/job-record";
 import { WebLlmChatEngine } from "../src/engine/webllm-chat-engine";
 import type { DownloadProgress } from "../src/models/download-progress";
 import { fetchDownloadSizes } from "../src/models/download-size";
@@ -173,9 +174,28 @@ export const agentApi = {
   /**
    * Starts the routines' scheduler (idempotent): runs left running by a closed tab are marked
    * interrupted, the default jobs are added, due jobs catch up once, then it sleeps until the next.
+   * `proposeAction` is the page's `gate.propose` (a comlink proxy): routines read connectors and
+   * propose actions through it (mail triage's `gmail_sync`, labels and drafts). Without it they run
+   * on what is stored.
    */
-  startScheduler(timeZone: string): Promise<void> {
-    return routinesIn(timeZone).start();
+  startScheduler(timeZone: string, proposeAction?: (action: ProposedAction) => Promise<ActionOutcome>): Promise<void> {
+    const scheduler = routinesIn(timeZone);
+    if (proposeAction) scheduler.setProposeAction(proposeAction);
+    return scheduler.start();
+  },
+
+  /**
+   * Runs a job now through the scheduler (the Inbox's "Triage now" runs `mail-triage`) and returns
+   * its run record; a job already running or not there is an error that says so.
+   */
+  async runJobNow(jobId: string): Promise<Outcome<JobRunRecord>> {
+    return attempt(async () => {
+      if (!routines)
+        throw Object.assign(new Error("The routines have not started yet; try again in a moment."), {
+          name: "SchedulerNotStartedError",
+        });
+      return routines.runJobNow(jobId);
+    });
   },
 
   /**

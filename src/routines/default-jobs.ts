@@ -1,6 +1,7 @@
 import type { JobRecord } from "../store/job-record";
 import type { DreamingSettings } from "../store/setting-guards";
 import { DREAMING_JOB_ID } from "./dreaming-routine";
+import { MAIL_TRIAGE_EVERY_MINUTES, MAIL_TRIAGE_JOB_ID, MAIL_TRIAGE_TIMEOUT_MS } from "./mail-triage-routine";
 import { MORNING_BRIEFING_JOB_ID, MORNING_BRIEFING_TIME } from "./morning-briefing-routine";
 
 /** Dreaming may take a long model call; anything longer is stuck. */
@@ -22,6 +23,21 @@ export function dreamingJob(settings: DreamingSettings, timeZone: string, now: n
   };
 }
 
+/** Mail triage: every 15 minutes, on by default; with no mail waiting a run costs no model call and 0 tokens. */
+export function mailTriageJob(timeZone: string, now: number): JobRecord {
+  return {
+    id: MAIL_TRIAGE_JOB_ID,
+    routine: MAIL_TRIAGE_JOB_ID,
+    title: "Mail triage",
+    schedule: { kind: "every", minutes: MAIL_TRIAGE_EVERY_MINUTES },
+    enabled: true,
+    timeZone,
+    timeoutMs: MAIL_TRIAGE_TIMEOUT_MS,
+    createdAt: now,
+    since: now,
+  };
+}
+
 /** The jobs a first start adds (the scheduler adds only those missing). */
 export function defaultJobs(dreaming: DreamingSettings, timeZone: string, now: number): JobRecord[] {
   return [
@@ -37,5 +53,6 @@ export function defaultJobs(dreaming: DreamingSettings, timeZone: string, now: n
       createdAt: now,
       since: now,
     },
+    mailTriageJob(timeZone, now),
   ];
 }

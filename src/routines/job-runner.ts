@@ -10,6 +10,11 @@ export interface RoutineResult {
   tokens?: number;
   itemsFound?: number;
   message?: string;
+  /**
+   * The run did what it could without a model and left the rest for one (mail triage files what its
+   * rules decide and leaves the others): the scheduler runs the job again once a model loads.
+   */
+  modelWanted?: boolean;
 }
 
 export interface RoutineContext {

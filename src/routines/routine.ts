@@ -1,5 +1,9 @@
+import type { ActionOutcome, ProposedAction } from "../core/agent/action";
 import type { JobRecord } from "../store/job-record";
 import type { RoutineResult } from "./job-runner";
+
+/** The page's `gate.propose`, passed to the agent worker through comlink when the scheduler starts. */
+export type ProposeAction = (action: ProposedAction) => Promise<ActionOutcome>;
 
 /** What the cheap check found: nothing (no model call follows) or something to run on. */
 export type CheckResult = { kind: "nothing-new"; message?: string } | { kind: "new"; items: number };
@@ -8,6 +12,12 @@ export interface CheckContext {
   /** The job as it was before this run started: `lastRunAt` is the previous run's start. */
   job: Readonly<JobRecord>;
   now: number;
+  /**
+   * The page's Gate, when a page started the scheduler with one: a routine reads connectors and
+   * proposes actions through it. Absent (a Node test, a worker started without a page), a routine
+   * does what it can without connectors.
+   */
+  proposeAction?: ProposeAction;
 }
 
 export interface RunContext extends CheckContext {

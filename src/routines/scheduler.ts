@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from "./clock";
 import { dueRuns } from "./due-runs";
 import type { JobLocks } from "./job-lock";
 import { JobRunner, type RunAttempt, type RunLedger, type Routine, type RoutineResult } from "./job-runner";
-import type { RoutineRegistry } from "./routine";
+import type { CheckContext, ProposeAction, RoutineRegistry } from "./routine";
 
 /** Where the scheduler reads jobs and records runs: `JobStore` in the app. */
 export interface SchedulerLedger extends RunLedger {
@@ -21,6 +21,8 @@ export interface SchedulerOptions {
   isPaused: () => Promise<boolean>;
   /** Whether a model is loaded now. */
   modelLoaded: () => boolean;
+  /** The page's Gate as it is now (the page hands it over when it starts the scheduler); routines get it in their context. */
+  proposeAction?: () => ProposeAction | undefined;
   /** The default jobs: each one missing from the store is added at start (never replaced). */
   defaultJobs?: (now: number) => Promise<JobRecord[]>;
   /** Told after every finished run (the worker announces it to the page). */
@@ -228,13 +230,13 @@ export class Scheduler {
       work ??
       (async (context) => {
         if (!routine) return { outcome: "skipped", message: `No routine called "${job.routine}" is installed.` };
-        const check = await routine.check({ job: context.job, now: this.#options.clock.now() });
-        return routine.run({
-          job: context.job,
-          now: this.#options.clock.now(),
+        const check = await routine.check(this.#checkContext(context.job));
+        const result = await routine.run({
+          ...this.#checkContext(context.job),
           signal: context.signal,
           found: check.kind === "new" ? check.items : 0,
         });
+        return this.#noteModelWanted(context.job.id, result);
       });
     const attempt = await this.#runner.runNow(jobId, this.#guarded(manual));
     return this.#finished(attempt);
@@ -269,16 +271,28 @@ export class Scheduler {
     return this.#guarded(async (context) => {
       const routine = this.#options.routines.get(routineId);
       if (!routine) return { outcome: "skipped", message: `No routine called "${routineId}" is installed.` };
-      const now = this.#options.clock.now();
-      const check = await routine.check({ job: context.job, now });
+      const checkContext = this.#checkContext(context.job);
+      const check = await routine.check(checkContext);
       if (check.kind === "nothing-new")
         return { outcome: "nothing-new", tokens: 0, itemsFound: 0, message: check.message ?? "Nothing new." };
       if (routine.needsModel && !this.#options.modelLoaded()) {
         this.#waitingForModel.add(context.job.id);
         return { outcome: "skipped", itemsFound: check.items, message: NO_MODEL_MESSAGE };
       }
-      return routine.run({ job: context.job, now, signal: context.signal, found: check.items });
+      const result = await routine.run({ ...checkContext, signal: context.signal, found: check.items });
+      return this.#noteModelWanted(context.job.id, result);
     });
+  }
+
+  #checkContext(job: Readonly<JobRecord>): CheckContext {
+    const proposeAction = this.#options.proposeAction?.();
+    return { job, now: this.#options.clock.now(), ...(proposeAction ? { proposeAction } : {}) };
+  }
+
+  /** A run that left work for a model (none loaded) is run again, once, when one loads. */
+  #noteModelWanted(jobId: string, result: RoutineResult): RoutineResult {
+    if (result.modelWanted === true && !this.#options.modelLoaded()) this.#waitingForModel.add(jobId);
+    return result;
   }
 
   /** Paused: skipped at once. Paused later: the routine's signal aborts and the run is recorded skipped. */

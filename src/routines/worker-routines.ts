@@ -1,4 +1,5 @@
 import type { ChatEngine } from "../engine/chat-engine";
+import { announceMailChanged } from "../mail/mail-channel";
 import type { DreamJournalEntry } from "../memory/dream-journal-store";
 import type { DreamProgress, DreamRequest } from "../memory/dream-run";
 import { ApprovalStore } from "../store/approval-store";
@@ -12,8 +13,9 @@ import { defaultJobs } from "./default-jobs";
 import { DREAMING_JOB_ID, dreamingRoutine, dreamOnce, dreamRunResult } from "./dreaming-routine";
 import { InProcessJobLocks, WebJobLocks, type JobLocks } from "./job-lock";
 import { isJobsMessage, JOBS_CHANNEL, type JobsMessage } from "./jobs-channel";
+import { mailTriageRoutine } from "./mail-triage-routine";
 import { morningBriefingRoutine } from "./morning-briefing-routine";
-import { RoutineRegistry } from "./routine";
+import { RoutineRegistry, type ProposeAction } from "./routine";
 import { Scheduler, type SchedulerLedger } from "./scheduler";
 
 /**
@@ -29,6 +31,8 @@ export interface WorkerRoutinesOptions {
   timeZone: string;
   clock?: Clock;
   locks?: JobLocks;
+  /** The page's `gate.propose`; also settable later, when the page starts the scheduler. */
+  proposeAction?: ProposeAction;
 }
 
 /** Runs `work` on a connection of its own, closed after: a schema upgrade in a newer tab closes old ones. */
@@ -68,17 +72,19 @@ function defaultLocks(): JobLocks {
 }
 
 /**
- * The routines as the agent worker runs them: the scheduler over the stored jobs, dreaming and the
- * morning briefing registered, the page's "jobs changed" and the Gate's kill switch heard on their
+ * The routines as the agent worker runs them: the scheduler over the stored jobs, dreaming, the
+ * morning briefing and mail triage registered, the page's "jobs changed" and the Gate's kill switch heard on their
  * BroadcastChannels, and every finished run announced back to the pages.
  */
 export class WorkerRoutines {
   readonly scheduler: Scheduler;
   readonly #options: WorkerRoutinesOptions;
   #channels: BroadcastChannel[] = [];
+  #proposeAction: ProposeAction | undefined;
 
   constructor(options: WorkerRoutinesOptions) {
     this.#options = options;
+    this.#proposeAction = options.proposeAction;
     const ledger = jobLedger(options.openDb);
     const clock = options.clock ?? systemClock;
     const dreaming = { db: options.openDb, engine: options.engine, timeZone: options.timeZone, now: () => clock.now() };
@@ -88,6 +94,13 @@ export class WorkerRoutines {
         runsBetween: (range) => ledger.runsBetween(range),
         waitingApprovals: () => withDb(options.openDb, async (db) => (await new ApprovalStore(db).waiting()).length),
       }),
+      mailTriageRoutine({
+        db: options.openDb,
+        engine: options.engine,
+        announce: announceMailChanged,
+        now: () => clock.now(),
+        timeZone: options.timeZone,
+      }),
     ]);
     this.scheduler = new Scheduler({
       clock,
@@ -96,6 +109,7 @@ export class WorkerRoutines {
       routines,
       isPaused: () => withDb(options.openDb, (db) => new KillSwitch(db).isOn()),
       modelLoaded: () => options.engine()?.loadedModelId !== undefined,
+      proposeAction: () => this.#proposeAction,
       defaultJobs: (now) =>
         withDb(options.openDb, async (db) =>
           defaultJobs(await readSetting({ get: (key) => db.get("settings", key) }, "dreaming"), options.timeZone, now),
@@ -119,6 +133,37 @@ export class WorkerRoutines {
     }
     this.scheduler.start().catch(warn);
     return this.scheduler.ready();
+  }
+
+  /**
+   * The page's Gate, for routines that read connectors and propose actions (mail triage). The
+   * latest page to start the scheduler wins: its Gate is the one that answers.
+   */
+  setProposeAction(proposeAction: ProposeAction | undefined): void {
+    this.#proposeAction = proposeAction;
+  }
+
+  /**
+   * Runs a job at once through the scheduler (its lock, its watchdog, a manual run on record) and
+   * returns the finished run: the Inbox's "Triage now". Busy or missing jobs are clear errors.
+   */
+  async runJobNow(jobId: string): Promise<JobRunRecord> {
+    await this.start();
+    const attempt = await this.scheduler.runNow(jobId);
+    switch (attempt.status) {
+      case "done":
+        return attempt.run;
+      case "busy":
+        throw Object.assign(
+          new Error("This job is running right now (here or in another tab); its run will appear when it ends."),
+          { name: "JobBusyError" },
+        );
+      case "missing":
+      case "not-due":
+        throw Object.assign(new Error(`There is no job "${jobId}". Open Routines to see the jobs there are.`), {
+          name: "JobMissingError",
+        });
+    }
   }
 
   /** A model loaded: routines skipped for want of one run now. */

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { createServices, type Services } from "../app/services";
+import type { ProposedAction } from "../core/agent/action";
 import "./activity-view";
 import "./approvals-view";
 import "./briefing-panel";
@@ -144,7 +145,13 @@ export class TabclawApp extends LitElement {
       // and missed jobs run at open rather than when the page first needs a model.
       void services.bridge
         .api()
-        .then((api) => api.startScheduler(services.dreams.timeZone))
+        // Routines read connectors and propose actions through this page's Gate (contract 4).
+        .then((api) =>
+          api.startScheduler(
+            services.dreams.timeZone,
+            services.bridge.callback((action: ProposedAction) => services.gate.propose(action)),
+          ),
+        )
         .catch((error: unknown) => console.warn("The routines' scheduler did not start:", error));
       await this.updateComplete;
       // Tests and `npm run bench` read this mark: the app is interactive from here on.

@@ -6,6 +6,7 @@ import type { Clock } from "../../../src/routines/clock";
 import { defaultJobs } from "../../../src/routines/default-jobs";
 import { dreamingRoutine } from "../../../src/routines/dreaming-routine";
 import type { JobLocks } from "../../../src/routines/job-lock";
+import { mailTriageRoutine } from "../../../src/routines/mail-triage-routine";
 import { morningBriefingRoutine } from "../../../src/routines/morning-briefing-routine";
 import { RoutineRegistry } from "../../../src/routines/routine";
 import { Scheduler } from "../../../src/routines/scheduler";
@@ -73,6 +74,13 @@ export function buildScheduler(options: HarnessOptions): {
     morningBriefingRoutine({
       runsBetween: (range) => store.runsBetween(range),
       waitingApprovals: async () => (await approvals.waiting()).length,
+    }),
+    mailTriageRoutine({
+      db: () => Promise.resolve(options.db),
+      keepOpen: true,
+      engine: () => (options.engine.loadedModelId ? options.engine : undefined),
+      now: () => options.clock.now(),
+      timeZone: ZONE,
     }),
   ]);
   const scheduler = new Scheduler({

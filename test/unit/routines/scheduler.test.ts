@@ -3,6 +3,7 @@ import { TRUSTED } from "../../../src/memory/fact-rules";
 import { MemoryStore } from "../../../src/memory/memory-store";
 import { DREAMING_JOB_ID } from "../../../src/routines/dreaming-routine";
 import { InProcessJobLocks } from "../../../src/routines/job-lock";
+import { MAIL_TRIAGE_JOB_ID } from "../../../src/routines/mail-triage-routine";
 import { MORNING_BRIEFING_JOB_ID } from "../../../src/routines/morning-briefing-routine";
 import { RoutineRegistry } from "../../../src/routines/routine";
 import {
@@ -46,7 +47,11 @@ describe("the scheduler", () => {
   it("seeds the default jobs once, and keeps what the user changed", async () => {
     const { scheduler, store } = buildScheduler({ db: fresh.db, clock, locks, engine });
     await scheduler.start();
-    expect((await store.list()).map((job) => job.id).sort()).toEqual([DREAMING_JOB_ID, MORNING_BRIEFING_JOB_ID]);
+    expect((await store.list()).map((job) => job.id).sort()).toEqual([
+      DREAMING_JOB_ID,
+      MAIL_TRIAGE_JOB_ID,
+      MORNING_BRIEFING_JOB_ID,
+    ]);
     await store.setEnabled(MORNING_BRIEFING_JOB_ID, false, clock.now());
     scheduler.stop();
     const again = buildScheduler({ db: fresh.db, clock, locks, engine });
@@ -64,12 +69,16 @@ describe("the scheduler", () => {
     scheduler.stop();
     expect(engine.calls).toBe(0);
     const recorded = await store.runsBetween();
-    expect(recorded.map((run) => [run.jobId, run.outcome])).toEqual([
+    // Mail triage every 15 minutes: 96 runs, each finding no mail waiting.
+    const triage = recorded.filter((run) => run.jobId === MAIL_TRIAGE_JOB_ID);
+    expect(triage).toHaveLength(96);
+    expect(new Set(triage.map((run) => run.outcome))).toEqual(new Set(["nothing-new"]));
+    expect(recorded.filter((run) => run.jobId !== MAIL_TRIAGE_JOB_ID).map((run) => [run.jobId, run.outcome])).toEqual([
       [DREAMING_JOB_ID, "nothing-new"],
       [MORNING_BRIEFING_JOB_ID, "nothing-new"],
     ]);
     expect(recorded.reduce((sum, run) => sum + run.tokens, 0)).toBe(0);
-    expect(runs).toHaveLength(2);
+    expect(runs).toHaveLength(98);
   });
 
   it("sleeps until the next due time, at most a minute", async () => {
@@ -95,6 +104,8 @@ describe("the scheduler", () => {
     const runs = (await later.store.runsBetween()).sort((a, b) => a.jobId.localeCompare(b.jobId));
     expect(runs.map((run) => [run.jobId, run.trigger, run.missedSlots, run.outcome])).toEqual([
       [DREAMING_JOB_ID, "catch-up", 6, "ran"],
+      // A week of 15-minute slots is one catch-up run (missed slots are counted up to 100).
+      [MAIL_TRIAGE_JOB_ID, "catch-up", 99, "nothing-new"],
       [MORNING_BRIEFING_JOB_ID, "catch-up", 6, "nothing-new"],
     ]);
     expect(engine.calls).toBe(1);
