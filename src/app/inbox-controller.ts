@@ -1,6 +1,7 @@
 import type { ActionOutcome, ProposedAction } from "../core/agent/action";
 import type { AnyToolDefinition } from "../core/agent/tool";
 import type { ApprovalRecord } from "../store/approval-record";
+import type { JobRunRecord } from "../store/job-record";
 import { MAIL_CATEGORIES, type MailCategory, type MailRecord, type MailRule } from "../store/mail-record";
 import type { MailCounts, MailStore } from "../store/mail-store";
 import type { SettingsStore } from "../store/settings-store";
@@ -65,10 +66,33 @@ export interface InboxOptions {
   /** Tells other tabs and the agent worker that stored mail changed. */
   announce: () => void;
   channel?: MailChannelPort;
-  /** Runs the triage job now (the agent worker's `runJobNow("mail-triage")`); absent where there is none. */
-  triageNow?: () => Promise<unknown>;
+  /** Runs the triage job now (the agent worker's `runJobNow("mail-triage")`) and returns its run. */
+  triageNow?: () => Promise<TriageRun>;
   now?: () => number;
   newId?: () => string;
+}
+
+/** What the inbox reads of a finished triage run. */
+export type TriageRun = Pick<JobRunRecord, "outcome" | "message" | "error" | "itemsFound">;
+
+/** The status line after "Triage now": the run's own report, or why it did not finish. */
+export function triageRunNotice(run: TriageRun): InboxNotice {
+  switch (run.outcome) {
+    case "ran":
+    case "nothing-new":
+    case "skipped":
+    case "running":
+      return {
+        text: run.message ?? (run.outcome === "nothing-new" ? "Nothing new to triage." : "Triage finished."),
+        tone: "info",
+      };
+    case "failed":
+    case "timed-out":
+    case "interrupted": {
+      const why = run.error?.message ?? run.message ?? `it ${run.outcome === "timed-out" ? "timed out" : run.outcome}`;
+      return { text: `Triage did not finish: ${why}`, tone: "error" };
+    }
+  }
 }
 
 /** The body of the open mail: shown, on its way from Gmail, or why it is not there. */
@@ -435,8 +459,7 @@ export class InboxController extends Observable {
     this.#notice = undefined;
     this.changed();
     try {
-      await run();
-      this.#notice = { text: "Triage finished.", tone: "info" };
+      this.#notice = triageRunNotice(await run());
     } catch (error) {
       this.#notice = { text: `Triage could not run: ${messageOf(error)}`, tone: "error" };
     } finally {

@@ -140,7 +140,6 @@ test("without mail, the Inbox explains the two ways in: import a file here, or c
   expect(text).toMatch(/Connect Gmail in Settings → Accounts/);
   // The importer itself, embedded where it is explained.
   expect(await empty.locator("tabclaw-mail-import-panel").count()).toBe(1);
-  expect(await inboxView(page).getByRole("button", { name: "Triage now" }).count()).toBe(0);
   await expectAccessible(page, "empty Inbox");
 
   await empty.getByRole("button", { name: "Open Settings" }).click();
@@ -174,7 +173,7 @@ test("mail by category: counts, summaries or snippets, who filed it, import prob
   await categoryButton(page, "newsletter").click();
   const news = inboxView(page).locator("tabclaw-mail-list button[data-mail-id='local:news']");
   expect(await news.innerText()).toContain("Tomatoes, tulips and more");
-  expect(await news.innerText()).toContain("Filed by a rule (list-unsubscribe)");
+  expect(await news.innerText()).toContain("Filed by a rule: List-Unsubscribe header");
   await openMail(page, "fyi", "local:ops");
   expect(await mailReader(page).getByTestId("mail-decided-by").innerText()).toBe(
     "Filed by your rule: Mail from anyone at ops.example.com",
@@ -371,6 +370,56 @@ test("Approvals lists waiting label changes for one decision, keeps each card's 
     .evaluateAll((cards) => cards.map((card) => card.getAttribute("data-id")));
   expect(waiting).toEqual(["label-2", "label-3", "send-1"]);
   assertNoErrors();
+});
+
+test("a correction becomes a rule that files later mail: Triage now files the next mail from that domain by it, with no model", async () => {
+  const { page, assertNoErrors } = await openApp();
+  const later = mailRecord({
+    id: "local:later",
+    from: { name: "Bob Example", address: "bob@example.com" },
+    subject: "Another one from example.com",
+    snippet: "More news from example.com",
+  });
+  const newsletter = mailRecord({
+    id: "local:unsubscribe",
+    from: { address: "digest@garden.example.org" },
+    subject: "Garden digest",
+    ruleHeaders: { listUnsubscribe: "<https://garden.example.org/unsubscribe>" },
+  });
+  await seedMail(page, [...seededInbox(), later, newsletter]);
+  await openInbox(page);
+  await openMail(page, "urgent", "local:urgent");
+  await mailReader(page).getByLabel("Category").selectOption("newsletter");
+  await mailReader(page)
+    .getByTestId("rule-offer")
+    .getByRole("button", { name: "Mail from anyone at example.com" })
+    .click();
+  await mailReader(page).getByTestId("mail-notice").filter({ hasText: "Rule saved" }).waitFor();
+
+  // No model is loaded (this browser has none): rules still file what they match, at 0 tokens.
+  await inboxView(page).getByRole("button", { name: "Triage now" }).click();
+  const notice = inboxView(page).getByTestId("inbox-notice");
+  await notice.filter({ hasText: /\S/ }).waitFor({ timeout: 60_000 });
+  // The run's own report, not a failure.
+  expect(await notice.getAttribute("class")).not.toBe("error");
+  expect(await notice.innerText()).toMatch(/^Filed 2 mails: 2 by rules/);
+  await expect
+    .poll(async () => (await storedValue<MailRecord>(page, "mail", "local:later"))?.triage)
+    .toMatchObject({ category: "newsletter", decidedBy: "rule" });
+  expect((await storedValue<MailRecord>(page, "mail", "local:unsubscribe"))?.triage).toMatchObject({
+    category: "newsletter",
+    decidedBy: "rule",
+    ruleId: "list-unsubscribe",
+  });
+  await categoryButton(page, "newsletter").click();
+  const filed = inboxView(page).locator("tabclaw-mail-list button[data-mail-id='local:later']");
+  expect(await filed.innerText()).toContain("Filed by your rule: Mail from anyone at example.com");
+  expect(
+    await inboxView(page).locator("tabclaw-mail-list button[data-mail-id='local:unsubscribe']").innerText(),
+  ).toContain("Filed by a rule: List-Unsubscribe header");
+  // What needs the model still waits for it, and the run said so.
+  expect((await storedValue<MailRecord>(page, "mail", "local:broken"))?.status).toBe("new");
+  assertNoErrors([/No available adapters/]);
 });
 
 for (const colorScheme of ["light", "dark"] as const) {

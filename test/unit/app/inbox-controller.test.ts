@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ApprovalsController } from "../../../src/app/approvals-controller";
-import { InboxController } from "../../../src/app/inbox-controller";
+import { InboxController, triageRunNotice } from "../../../src/app/inbox-controller";
 import { ToolRegistry } from "../../../src/core/agent/tool-registry";
 import { connectorRegistry, type Connector } from "../../../src/gate/connector";
 import type { MailRecord } from "../../../src/store/mail-record";
@@ -245,5 +245,24 @@ describe("InboxController", () => {
       kind: "problem",
       message: "Gmail is not connected: connect it in Settings → Accounts to read the whole mail.",
     });
+  });
+
+  it("says what Triage now did, or why it did not finish", () => {
+    expect(triageRunNotice({ outcome: "ran", itemsFound: 2, message: "Filed 2 mails: 2 by rules." })).toEqual({
+      text: "Filed 2 mails: 2 by rules.",
+      tone: "info",
+    });
+    expect(triageRunNotice({ outcome: "nothing-new", itemsFound: 0 })).toEqual({
+      text: "Nothing new to triage.",
+      tone: "info",
+    });
+    expect(
+      triageRunNotice({
+        outcome: "failed",
+        itemsFound: 0,
+        error: { name: "ReconnectNeededError", message: "Reconnect Gmail in Settings → Accounts." },
+      }),
+    ).toEqual({ text: "Triage did not finish: Reconnect Gmail in Settings → Accounts.", tone: "error" });
+    expect(triageRunNotice({ outcome: "timed-out", itemsFound: 0 }).text).toBe("Triage did not finish: it timed out");
   });
 });
