@@ -22,6 +22,8 @@ import "./webgpu-notice";
 type View =
   | "chat"
   | "inbox"
+  | "deployments"
+  | "slack"
   | "approvals"
   | "memory"
   | "models"
@@ -34,6 +36,8 @@ type View =
 const VIEWS: { id: View; label: string }[] = [
   { id: "chat", label: "Chat" },
   { id: "inbox", label: "Inbox" },
+  { id: "deployments", label: "Deployments" },
+  { id: "slack", label: "Slack" },
   { id: "approvals", label: "Approvals" },
   { id: "routines", label: "Routines" },
   { id: "memory", label: "Memory" },
@@ -209,7 +213,7 @@ export class TabclawApp extends LitElement {
       }
       <main
         @open-models=${() => (this.view = "models")}
-        @open-approvals=${() => (this.view = "approvals")}
+        @open-approvals=${(event: CustomEvent<{ actionId?: unknown } | null>) => void this.#openApprovals(event.detail)}
         @open-settings=${() => (this.view = "settings")}
       >
         ${services ? this.#view(services) : html`<p class="fatal muted">Starting…</p>`}
@@ -230,6 +234,12 @@ export class TabclawApp extends LitElement {
         // Loaded when first opened, to keep the first load small; Lit keeps the property set before the upgrade.
         void import("./inbox-view");
         return html`<tabclaw-inbox-view .inbox=${services.inbox}></tabclaw-inbox-view>`;
+      case "deployments":
+        void import("./deployments-view");
+        return html`<tabclaw-deployments-view .deployments=${services.deployments}></tabclaw-deployments-view>`;
+      case "slack":
+        void import("./slack-digest-view");
+        return html`<tabclaw-slack-digest-view .digest=${services.slackDigest}></tabclaw-slack-digest-view>`;
       case "models":
         return html`<tabclaw-model-panel .models=${services.models}></tabclaw-model-panel>`;
       case "storage":
@@ -252,6 +262,26 @@ export class TabclawApp extends LitElement {
           .permissions=${services.permissions}
           .github=${services.github}
         ></tabclaw-settings-view>`;
+    }
+  }
+
+  /** Shows Approvals; given an action's id (a board's "Review … in Approvals"), brings its card into view and focus. */
+  async #openApprovals(detail: { actionId?: unknown } | null): Promise<void> {
+    this.view = "approvals";
+    const id = detail?.actionId;
+    if (typeof id !== "string") return;
+    await this.updateComplete;
+    // The view reads the Gate when it connects: wait a few frames for the card to render.
+    for (let frame = 0; frame < 60; frame += 1) {
+      const view = this.renderRoot.querySelector("tabclaw-approvals-view");
+      const card = view?.shadowRoot?.querySelector<HTMLElement>(`tabclaw-approval-card[data-id="${CSS.escape(id)}"]`);
+      if (card) {
+        card.tabIndex = -1;
+        card.scrollIntoView({ block: "center" });
+        card.focus();
+        return;
+      }
+      await new Promise((resolve) => requestAnimationFrame(resolve));
     }
   }
 

@@ -311,8 +311,10 @@ test("the keyboard reaches the views, the composer and Send in order, and Enter 
   await page.locator("tabclaw-app h1").click();
   await page.keyboard.press("Tab");
   expect(await focused(page)).toBe("button:Chat");
-  await page.keyboard.press("Tab");
-  expect(await focused(page)).toBe("button:Approvals");
+  for (const view of ["Inbox", "Deployments", "Slack", "Approvals"]) {
+    await page.keyboard.press("Tab");
+    expect(await focused(page)).toBe(`button:${view}`);
+  }
   await page.keyboard.press("Tab");
   expect(await focused(page)).toBe("button:Routines");
   await page.keyboard.press("Tab");
@@ -326,7 +328,7 @@ test("the keyboard reaches the views, the composer and Send in order, and Enter 
   expect(await focused(page)).toBe("button:Storage");
   await page.keyboard.press("Enter");
   await page.locator("tabclaw-storage-panel h2").waitFor();
-  for (let i = 0; i < 5; i++) await page.keyboard.press("Shift+Tab");
+  for (let i = 0; i < 8; i++) await page.keyboard.press("Shift+Tab");
   expect(await focused(page)).toBe("button:Chat");
   await page.keyboard.press("Enter");
   await page.locator("tabclaw-chat-view textarea").waitFor();
@@ -337,7 +339,7 @@ test("the keyboard reaches the views, the composer and Send in order, and Enter 
     await page.keyboard.press("Tab");
     stops.push(await focused(page));
   }
-  expect(stops.slice(0, 4)).toEqual(["button:Approvals", "button:Routines", "button:Memory", "button:Models"]);
+  expect(stops.slice(0, 4)).toEqual(["button:Inbox", "button:Deployments", "button:Slack", "button:Approvals"]);
   expect(stops.slice(-2)).toEqual(["textarea:#composer", "button:Send"]);
   assertNoErrors();
 });

@@ -8,7 +8,19 @@ import type { DownloadProgress } from "../../../src/models/download-progress";
 import { waitForServiceWorker } from "./browser";
 
 export type ViewName =
-  "Chat" | "Approvals" | "Memory" | "Models" | "Storage" | "Activity" | "Routines" | "Usage" | "Settings";
+  | "Chat"
+  | "Inbox"
+  | "Deployments"
+  | "Slack"
+  | "Approvals"
+  | "Memory"
+  | "Models"
+  | "Storage"
+  | "Activity"
+  | "Routines"
+  | "Usage"
+  | "Dreams"
+  | "Settings";
 
 /** web-llm's Cache API caches, as the app and web-llm name them. */
 export type WebLlmCache = "webllm/config" | "webllm/wasm" | "webllm/model";

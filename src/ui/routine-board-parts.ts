@@ -1,0 +1,159 @@
+import { css, html, nothing, type TemplateResult } from "lit";
+import { outcomeWord } from "../app/briefing";
+import type { CardStatus } from "../app/action-card-status";
+import type { RoutineStatus } from "../app/routine-status";
+
+/**
+ * Pieces the deployments board and the Slack digest share: the routine's "last ran" line, a card's
+ * status with the way to it in Approvals, links that only ever go to https pages, and the styles.
+ */
+
+export function timeOf(instant: number): TemplateResult {
+  const date = new Date(instant);
+  return html`<time datetime=${date.toISOString()}>${date.toLocaleString()}</time>`;
+}
+
+/** When the routine last ran and what it said; when it runs next. */
+export function routineLine(status: RoutineStatus, name: string, testId: string): TemplateResult {
+  if (!status.scheduled) {
+    return html`<p class="status" data-testid=${testId}>
+      The ${name} is not scheduled yet: it is added when the routines start, at the next app start.
+    </p>`;
+  }
+  const next =
+    status.nextRunAt !== undefined
+      ? html` Next: ${timeOf(status.nextRunAt)}.`
+      : status.enabled
+        ? nothing
+        : " It is off (Routines).";
+  if (status.lastRunAt === undefined) {
+    return html`<p class="status" data-testid=${testId}>The ${name} has not run yet.${next}</p>`;
+  }
+  const outcome = status.lastOutcome !== undefined ? ` (${outcomeWord(status.lastOutcome)})` : "";
+  return html`<p class="status" data-testid=${testId}>
+    The ${name} last ran
+    ${timeOf(status.lastRunAt)}${outcome}${status.lastMessage ? html`: ${status.lastMessage}` : "."}${next}
+  </p>`;
+}
+
+/** A link to a page someone else's data names: only https, opened apart from Tabclaw. */
+export function externalLink(url: string | undefined, text: string, label: string): TemplateResult | typeof nothing {
+  if (url === undefined || !url.startsWith("https://")) return nothing;
+  return html`<a href=${url} target="_blank" rel="noopener noreferrer" aria-label=${label}>${text}</a>`;
+}
+
+/** Asks the app to show Approvals, at one card. */
+export function openApprovals(from: HTMLElement, actionId: string): void {
+  from.dispatchEvent(new CustomEvent("open-approvals", { bubbles: true, composed: true, detail: { actionId } }));
+}
+
+/** Asks the app to show Settings. */
+export function openSettings(from: HTMLElement): void {
+  from.dispatchEvent(new CustomEvent("open-settings", { bubbles: true, composed: true }));
+}
+
+/** A card's status, and the button to it in Approvals. */
+export function cardLine(
+  host: HTMLElement,
+  status: CardStatus,
+  actionId: string,
+  buttonText: string,
+  testId: string,
+): TemplateResult {
+  return html`<p class="card-line" data-testid=${testId} data-waiting=${String(status.waiting)}>
+    <span>${status.text}</span>
+    <button class=${status.waiting ? "primary" : ""} @click=${() => openApprovals(host, actionId)}>
+      ${buttonText}
+    </button>
+  </p>`;
+}
+
+export const boardStyles = css`
+  .intro,
+  .status,
+  .empty,
+  section {
+    max-width: 56rem;
+  }
+  ul.rows {
+    list-style: none;
+    padding: 0;
+    margin: 0.5rem 0 1.5rem;
+    display: flex;
+    flex-direction: column;
+    gap: 0.6rem;
+  }
+  article {
+    border: 1px solid var(--border);
+    border-radius: var(--radius);
+    padding: 0.6rem 0.9rem;
+    background: var(--bg-raised);
+  }
+  article[data-attention="true"] {
+    border-left: 4px solid var(--danger);
+  }
+  h3 {
+    margin: 1rem 0 0.25rem;
+  }
+  h4 {
+    margin: 0;
+    font-size: 1rem;
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem;
+    align-items: baseline;
+  }
+  .tag {
+    font-size: 0.8rem;
+    font-weight: 700;
+    padding: 0 0.4rem;
+    border-radius: 999px;
+    border: 1px solid currentColor;
+  }
+  .tag.bad {
+    color: var(--danger);
+  }
+  .tag.good {
+    color: var(--ok);
+  }
+  .meta {
+    font-size: 0.85rem;
+    margin: 0.25rem 0;
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25rem 0.75rem;
+  }
+  .others {
+    font-style: italic;
+    overflow-wrap: anywhere;
+  }
+  .judgement {
+    margin: 0.5rem 0 0.25rem;
+    padding: 0.4rem 0.6rem;
+    border-left: 3px solid var(--accent);
+    background: var(--bg);
+  }
+  .judgement dl {
+    display: grid;
+    grid-template-columns: max-content 1fr;
+    gap: 0.15rem 0.75rem;
+    margin: 0.25rem 0 0;
+  }
+  .judgement dt {
+    font-weight: 600;
+  }
+  .judgement dd {
+    margin: 0;
+    overflow-wrap: anywhere;
+  }
+  .card-line {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem;
+    align-items: center;
+    margin: 0.4rem 0 0;
+  }
+  a {
+    color: var(--accent);
+  }
+`;
