@@ -27,7 +27,8 @@ import { readSetting } from "../store/settings-store";
 import { githubJobLogTailTool, githubPollTool, githubRerunFailedJobsTool } from "../tools/github-tools";
 import { deploymentRecordOf, type WatchFindings } from "./deploy-watch-records";
 import type { RoutineResult } from "./job-runner";
-import type { CheckResult, ScheduledRoutine } from "./routine";
+import type { JobRecord } from "../store/job-record";
+import type { CheckContext, CheckResult, ProposeAction, ScheduledRoutine } from "./routine";
 
 /**
  * The deployment watch. Check: propose `github_poll` to the page's Gate (a read: GitHub answers
@@ -50,13 +51,34 @@ export const DEPLOY_WATCH_TIMEOUT_MS = 5 * 60_000;
 export const MAX_VERDICTS_PER_RUN = 5;
 
 export interface DeployWatchOptions {
-  /** The page's `gate.propose` (the scheduler passes it through comlink). */
-  proposeAction: (action: ProposedAction) => Promise<ActionOutcome>;
+  /**
+   * The page's `gate.propose`. Optional: without it the routine uses the one the scheduler puts in
+   * its context (the page that started the scheduler passed it through comlink).
+   */
+  proposeAction?: ProposeAction;
   engine: () => ChatEngine | undefined;
   /** A connection per use, for the token budget and usage records. */
   db: () => Promise<Database>;
   keepOpen?: boolean;
 }
+
+/** The watch's job: every 5 minutes, on by default (with no repository watched a check asks nothing at all). */
+export function deployWatchJob(timeZone: string, now: number): JobRecord {
+  return {
+    id: DEPLOY_WATCH_JOB_ID,
+    routine: DEPLOY_WATCH_ROUTINE,
+    title: "Deployment watch",
+    schedule: { kind: "every", minutes: DEPLOY_WATCH_EVERY_MINUTES },
+    enabled: true,
+    timeZone,
+    timeoutMs: DEPLOY_WATCH_TIMEOUT_MS,
+    createdAt: now,
+    since: now,
+  };
+}
+
+/** Said when no page is there to reach GitHub: the routine's check finds nothing and tries again next time. */
+export const NO_PAGE_MESSAGE = "No Tabclaw page is open to reach GitHub; the watch checks again at its next run.";
 
 const NO_TAINT = assessTaint({}, []);
 
@@ -173,13 +195,25 @@ export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutin
   /** What the check found, for the run that follows it. */
   let found: { summary: PollSummary; content: string } | undefined;
 
-  async function evidenceFor(change: PolledChange, context: ContextItem[], now: number): Promise<FailureEvidence> {
+  /** The Gate to propose to: the one given, else the page's from the scheduler's context. */
+  function gateOf(context: CheckContext): ProposeAction {
+    const propose = options.proposeAction ?? context.proposeAction;
+    if (propose) return propose;
+    return () => Promise.resolve({ status: "denied", message: NO_PAGE_MESSAGE });
+  }
+
+  async function evidenceFor(
+    propose: ProposeAction,
+    change: PolledChange,
+    context: ContextItem[],
+    now: number,
+  ): Promise<FailureEvidence> {
     if (change.kind !== "run-failed") return { change };
     const job = change.failedJobs[0];
     if (!job) return { change };
     const args = { repository: change.repository, jobId: job.id };
     // The routine, not the model, picks the job to read (from GitHub's structured answer): no taint to judge.
-    const outcome = await options.proposeAction(
+    const outcome = await propose(
       action(
         githubJobLogTailTool,
         `${DEPLOY_WATCH_JOB_ID}:log:${failureKey(change)}:${job.id}`,
@@ -197,6 +231,7 @@ export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutin
 
   /** Proposes the re-run card; says what became of it, and its id when the Gate kept it. */
   async function proposeRerun(
+    propose: ProposeAction,
     change: Parameters<typeof rerunArguments>[0],
     verdict: DeployVerdict | undefined,
     context: readonly ContextItem[],
@@ -207,9 +242,7 @@ export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutin
       ? `Deploy watch: ${verdict.cause} (looks ${verdict.kind}). ${verdict.nextStep}`
       : "Deploy watch: the run failed; a re-run tells a flaky failure from a real one.";
     const actionId = `${DEPLOY_WATCH_JOB_ID}:rerun:${failureKey(change)}`;
-    const outcome = await options.proposeAction(
-      action(githubRerunFailedJobsTool, actionId, args, reason, context, now),
-    );
+    const outcome = await propose(action(githubRerunFailedJobsTool, actionId, args, reason, context, now));
     switch (outcome.status) {
       case "pending":
         return { note: "A re-run of the failed jobs waits for your approval.", actionId };
@@ -237,7 +270,8 @@ export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutin
   return {
     id: DEPLOY_WATCH_JOB_ID,
     needsModel: false,
-    async check({ job, now }): Promise<CheckResult> {
+    async check(checkContext): Promise<CheckResult> {
+      const { job, now } = checkContext;
       found = undefined;
       // No repository chosen (GitHub never set up): nothing to ask, not even the Gate.
       const db = await options.db();
@@ -247,7 +281,9 @@ export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutin
       } finally {
         if (!options.keepOpen) db.close();
       }
-      const outcome = await options.proposeAction(
+      if (!options.proposeAction && !checkContext.proposeAction)
+        return { kind: "nothing-new", message: NO_PAGE_MESSAGE };
+      const outcome = await gateOf(checkContext)(
         action(
           githubPollTool,
           `${DEPLOY_WATCH_JOB_ID}:poll:${job.id}:${now}`,
@@ -265,7 +301,9 @@ export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutin
       found = { summary, content: outcome.result.content };
       return { kind: "new", items: summary.changes.length };
     },
-    async run({ now, signal }): Promise<RoutineResult> {
+    async run(runContext): Promise<RoutineResult> {
+      const { now, signal } = runContext;
+      const propose = gateOf(runContext);
       const pending = found;
       found = undefined;
       if (!pending) return { outcome: "nothing-new", tokens: 0, itemsFound: 0, message: "Nothing new." };
@@ -287,7 +325,7 @@ export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutin
           }
           // The poll's answer (titles, commit messages) is outside text: whatever follows from it is tainted by it.
           const context: ContextItem[] = [untrustedResult(githubPollTool.name, "github:poll", pending.content)];
-          const evidence = await evidenceFor(change, context, now);
+          const evidence = await evidenceFor(propose, change, context, now);
           let verdict: Verdict = { tokens: 0 };
           if (engine && modelId !== undefined && judged < MAX_VERDICTS_PER_RUN && !signal.aborted) {
             judged += 1;
@@ -297,7 +335,7 @@ export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutin
           const notes: string[] = [];
           const findings: WatchFindings = {};
           if (shouldProposeRerun(change, verdict.verdict)) {
-            const rerun = await proposeRerun(change, verdict.verdict, context, now);
+            const rerun = await proposeRerun(propose, change, verdict.verdict, context, now);
             notes.push(rerun.note);
             if (rerun.actionId !== undefined) findings.rerunActionId = rerun.actionId;
           }

@@ -27,7 +27,7 @@ import { SlackThreadStore } from "../store/slack-thread-store";
 import { UsageRecorder } from "../store/usage-recorder";
 import { slackPostMessageTool, slackReadUpdatesTool } from "../tools/slack-tools";
 import type { RoutineResult } from "./job-runner";
-import type { CheckResult, ScheduledRoutine } from "./routine";
+import type { CheckContext, CheckResult, ProposeAction, ScheduledRoutine } from "./routine";
 import { stillWaiting, summarisedRecord, threadOfRecord, waitingRecord } from "./slack-digest-records";
 
 /**
@@ -55,8 +55,11 @@ export const MAX_THREADS_PER_RUN = 40;
 export const SLACK_DIGEST_READER_KEY = "slack-digest:reader";
 
 export interface SlackDigestOptions {
-  /** The page's `gate.propose` (the scheduler passes it through comlink). */
-  proposeAction: (action: ProposedAction) => Promise<ActionOutcome>;
+  /**
+   * The page's `gate.propose`. Optional: without it the routine uses the one the scheduler puts in
+   * its context (the page that started the scheduler passed it through comlink).
+   */
+  proposeAction?: ProposeAction;
   engine: () => ChatEngine | undefined;
   /** A connection per use, for the threads, the token budget and usage records. */
   db: () => Promise<Database>;
@@ -82,6 +85,9 @@ export function slackDigestJob(timeZone: string, now: number): JobRecord {
     since: now,
   };
 }
+
+/** Said when no page is there to reach Slack: nothing is read, nothing is lost, the next run reads it. */
+export const NO_PAGE_MESSAGE = "No Tabclaw page is open to reach Slack; the digest reads it at its next run.";
 
 const NO_TAINT = assessTaint({}, []);
 
@@ -205,6 +211,11 @@ export function slackDigestRoutine(options: SlackDigestOptions): ScheduledRoutin
   /** What the last check read, for the run that follows it. */
   let found: { you: SlackUpdates["you"]; notes: string[]; read: number } | undefined;
 
+  /** The Gate to propose to: the one given, else the page's from the scheduler's context. */
+  function gateOf(context: CheckContext): ProposeAction | undefined {
+    return options.proposeAction ?? context.proposeAction;
+  }
+
   async function withDb<T>(work: (db: Database) => Promise<T>): Promise<T> {
     const db = await options.db();
     try {
@@ -232,6 +243,7 @@ export function slackDigestRoutine(options: SlackDigestOptions): ScheduledRoutin
 
   /** Proposes a thread's draft as a post: a send, always on a card, tainted by the thread it answers. */
   async function proposeDraft(
+    propose: ProposeAction,
     entry: Parameters<typeof replyArguments>[0],
     shown: DigestBatchThread,
     now: number,
@@ -241,7 +253,7 @@ export function slackDigestRoutine(options: SlackDigestOptions): ScheduledRoutin
     const { thread } = entry;
     const id = `${SLACK_DIGEST_JOB_ID}:reply:${thread.key}:${thread.latestTs}`;
     const taint = assessTaint(args, [externalContent(thread.source, shown.lines.join("\n"))]);
-    const outcome = await options.proposeAction(
+    const outcome = await propose(
       proposal(
         slackPostMessageTool,
         id,
@@ -266,9 +278,12 @@ export function slackDigestRoutine(options: SlackDigestOptions): ScheduledRoutin
     id: SLACK_DIGEST_JOB_ID,
     // Without a model the run still keeps and lists what was read, and says why nothing is summarised.
     needsModel: false,
-    async check({ job, now }): Promise<CheckResult> {
+    async check(context): Promise<CheckResult> {
+      const { job, now } = context;
       found = undefined;
-      const outcome = await options.proposeAction(
+      const propose = gateOf(context);
+      if (!propose) return { kind: "nothing-new", message: NO_PAGE_MESSAGE };
+      const outcome = await propose(
         proposal(
           slackReadUpdatesTool,
           `${SLACK_DIGEST_JOB_ID}:read:${job.id}:${now}`,
@@ -306,7 +321,10 @@ export function slackDigestRoutine(options: SlackDigestOptions): ScheduledRoutin
         return { kind: "new", items: Math.max(read, waiting) };
       });
     },
-    async run({ job, now, signal }): Promise<RoutineResult> {
+    async run(context): Promise<RoutineResult> {
+      const { job, now, signal } = context;
+      const propose =
+        gateOf(context) ?? (() => Promise.resolve<ActionOutcome>({ status: "denied", message: NO_PAGE_MESSAGE }));
       const last = found;
       found = undefined;
       return withDb(async (db) => {
@@ -371,7 +389,7 @@ export function slackDigestRoutine(options: SlackDigestOptions): ScheduledRoutin
                   );
                   continue;
                 }
-                const draft = await proposeDraft(entry, shown, now);
+                const draft = await proposeDraft(propose, entry, shown, now);
                 updated.set(record.id, summarisedRecord(record, entry, { modelId, now, ...draft }));
                 if (draft.draftProblem !== undefined)
                   problems.push(`${shown.thread.channelName}: ${draft.draftProblem}`);

@@ -1,9 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_BUDGET_LIMITS } from "../../../src/core/agent/token-budget";
-import { DEPLOY_WATCH_ROUTINE } from "../../../src/routines/deploy-watch-routine";
+import {
+  DEPLOY_WATCH_ROUTINE,
+  deployWatchJob,
+  deployWatchRoutine,
+  NO_PAGE_MESSAGE,
+} from "../../../src/routines/deploy-watch-routine";
 import { DeploymentStore } from "../../../src/store/deployment-store";
 import { SettingsStore } from "../../../src/store/settings-store";
-import { DeployWatchHarness, TOKEN, VerdictEngine } from "./deploy-watch-harness";
+import { DeployWatchHarness, START, TOKEN, VerdictEngine } from "./deploy-watch-harness";
 
 const SHOP = "octo-owner/shop";
 const FLAKY =
@@ -308,5 +313,44 @@ describe("what the deployment watch keeps for the board", () => {
       await watch.tick();
     }
     expect(await new DeploymentStore(watch.fresh.db).all()).toEqual([]);
+  });
+});
+
+describe("the deployment watch as the scheduler runs it", () => {
+  it("proposes through the page's Gate from its context, and waits quietly while no page is open", async () => {
+    const routine = deployWatchRoutine({
+      engine: () => undefined,
+      db: () => Promise.resolve(watch.fresh.db),
+      keepOpen: true,
+    });
+    const job = deployWatchJob("UTC", START);
+    expect(await routine.check({ job, now: watch.now })).toEqual({ kind: "nothing-new", message: NO_PAGE_MESSAGE });
+    expect(await watch.gate.recent()).toEqual([]);
+
+    const context = {
+      job,
+      now: watch.now,
+      proposeAction: (action: Parameters<typeof watch.gate.propose>[0]) => watch.gate.propose(action),
+    };
+    await routine.check(context);
+    const failed = watch.fake.state.failRun(SHOP, { job: "e2e" });
+    watch.now += 5 * 60_000;
+    const check = await routine.check({ ...context, now: watch.now });
+    expect(check).toEqual({ kind: "new", items: 1 });
+    const result = await routine.run({ ...context, now: watch.now, signal: new AbortController().signal, found: 1 });
+    expect(result.message).toBe(
+      `${SHOP}: CI failed on main (e2e). A re-run of the failed jobs waits for your approval.`,
+    );
+    expect((await watch.gate.pending()).map((record) => record.action.arguments.runId)).toEqual([failed.id]);
+  });
+
+  it("is a job every 5 minutes, on by default", () => {
+    expect(deployWatchJob("Europe/Berlin", START)).toMatchObject({
+      id: "deploy-watch",
+      routine: DEPLOY_WATCH_ROUTINE,
+      schedule: { kind: "every", minutes: 5 },
+      enabled: true,
+      timeZone: "Europe/Berlin",
+    });
   });
 });

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_BUDGET_LIMITS } from "../../../src/core/agent/token-budget";
 import { slackSource } from "../../../src/core/slack/slack-message";
 import {
+  NO_PAGE_MESSAGE,
+  slackDigestRoutine,
   SLACK_DIGEST_CRON,
   SLACK_DIGEST_JOB_ID,
   SLACK_DIGEST_ROUTINE,
@@ -297,5 +299,30 @@ describe("the Slack digest's job", () => {
     const after = await new JobStore(digest.slack.database.db).put(job, Date.parse("2026-11-27T13:00:00Z"));
     // After Friday's second run: Monday 08:30 Berlin.
     expect(new Date(after.nextRunAt ?? 0).toISOString()).toBe("2026-11-30T07:30:00.000Z");
+  });
+});
+
+describe("the Slack digest as the scheduler runs it", () => {
+  it("reads through the page's Gate from its context, and reads nothing while no page is open", async () => {
+    const engine = new DigestEngine();
+    const routine = slackDigestRoutine({
+      engine: () => engine,
+      db: () => Promise.resolve(digest.slack.database.db),
+      keepOpen: true,
+    });
+    const job = slackDigestJob("UTC", digest.now);
+    digest.slack.fake.workspace.addMessage({ channel: "D0BOBALICE", user: "U0BOB0001", text: "Lunch?" });
+    expect(await routine.check({ job, now: digest.now })).toEqual({ kind: "nothing-new", message: NO_PAGE_MESSAGE });
+    expect(digest.slack.fake.requests).toEqual([]);
+
+    const context = {
+      job,
+      now: digest.now,
+      proposeAction: (action: Parameters<typeof digest.gate.propose>[0]) => digest.gate.propose(action),
+    };
+    expect(await routine.check(context)).toEqual({ kind: "new", items: 1 });
+    const result = await routine.run({ ...context, signal: new AbortController().signal, found: 1 });
+    expect(result.message).toBe("1 thread summarised; none needs your reply.");
+    expect(engine.requests).toHaveLength(1);
   });
 });
