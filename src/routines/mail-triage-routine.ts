@@ -221,7 +221,7 @@ export function mailTriageRoutine(options: MailTriageOptions): ScheduledRoutine 
       const waitingCount = (await mail.countUntriaged()) - leftToUser;
       const rules = await readSetting({ get: (key) => db.get("settings", key) }, "mailRules");
       const unchanged = stillWaiting(state.waiting, await fingerprint(db, rules), context.now);
-      return { waitingCount, unchanged, waitingMessage: state.waiting?.message };
+      return { waitingCount, leftToUser, unchanged, waitingMessage: state.waiting?.message };
     });
     if (found.waitingCount > 0 && !found.unchanged) {
       checked = gmail;
@@ -230,7 +230,11 @@ export function mailTriageRoutine(options: MailTriageOptions): ScheduledRoutine 
     // Nothing to triage, but Gmail could not be read: a failed run says so (and what to do).
     if (gmail.kind === "problem") throw Object.assign(new Error(gmail.note), { name: gmail.name });
     const quiet =
-      found.waitingCount > 0 ? (found.waitingMessage ?? "Mail waits for triage.") : "No mail waits for triage.";
+      found.waitingCount > 0
+        ? (found.waitingMessage ?? "Mail waits for triage.")
+        : found.leftToUser > 0
+          ? `No mail waits for triage; ${plural(found.leftToUser, "mail")} the model could not triage ${found.leftToUser === 1 ? "waits" : "wait"} for you to file in the Inbox.`
+          : "No mail waits for triage.";
     return { kind: "nothing-new", message: gmail.kind === "absent" && gmail.note ? `${quiet} ${gmail.note}` : quiet };
   }
 

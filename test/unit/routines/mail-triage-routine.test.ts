@@ -205,7 +205,11 @@ describe("the model", () => {
 
     // Given up: later checks find nothing new and spend nothing on it.
     const calls = triage.requests.length;
-    expect(await triage.tick({ page: false })).toMatchObject({ outcome: "nothing-new", tokens: 0 });
+    expect(await triage.tick({ page: false })).toMatchObject({
+      outcome: "nothing-new",
+      tokens: 0,
+      message: "No mail waits for triage; 1 mail the model could not triage waits for you to file in the Inbox.",
+    });
     expect(triage.requests).toHaveLength(calls);
     // Filed by the user, it is forgotten.
     await triage.mail.setTriage("local:question", { category: "urgent", decidedBy: "user", at: START });
