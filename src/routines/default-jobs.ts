@@ -1,8 +1,10 @@
 import type { JobRecord } from "../store/job-record";
 import type { DreamingSettings } from "../store/setting-guards";
+import { deployWatchJob } from "./deploy-watch-routine";
 import { DREAMING_JOB_ID } from "./dreaming-routine";
 import { MAIL_TRIAGE_EVERY_MINUTES, MAIL_TRIAGE_JOB_ID, MAIL_TRIAGE_TIMEOUT_MS } from "./mail-triage-routine";
 import { MORNING_BRIEFING_JOB_ID, MORNING_BRIEFING_TIME } from "./morning-briefing-routine";
+import { slackDigestJob } from "./slack-digest-routine";
 
 /** Dreaming may take a long model call; anything longer is stuck. */
 export const DREAMING_TIMEOUT_MS = 15 * 60_000;
@@ -54,5 +56,8 @@ export function defaultJobs(dreaming: DreamingSettings, timeZone: string, now: n
       since: now,
     },
     mailTriageJob(timeZone, now),
+    // Both cost nothing while their service is not set up: the check asks the Gate, which refuses.
+    deployWatchJob(timeZone, now),
+    slackDigestJob(timeZone, now),
   ];
 }

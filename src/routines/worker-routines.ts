@@ -10,6 +10,7 @@ import { KillSwitch } from "../store/kill-switch";
 import { readSetting } from "../store/settings-store";
 import { systemClock, type Clock } from "./clock";
 import { defaultJobs } from "./default-jobs";
+import { deployWatchRoutine } from "./deploy-watch-routine";
 import { DREAMING_JOB_ID, dreamingRoutine, dreamOnce, dreamRunResult } from "./dreaming-routine";
 import { InProcessJobLocks, WebJobLocks, type JobLocks } from "./job-lock";
 import { isJobsMessage, JOBS_CHANNEL, type JobsMessage } from "./jobs-channel";
@@ -17,6 +18,7 @@ import { mailTriageRoutine } from "./mail-triage-routine";
 import { morningBriefingRoutine } from "./morning-briefing-routine";
 import { RoutineRegistry, type ProposeAction } from "./routine";
 import { Scheduler, type SchedulerLedger } from "./scheduler";
+import { slackDigestRoutine } from "./slack-digest-routine";
 
 /**
  * The Gate's BroadcastChannel (`GATE_CHANNEL` in src/gate/gate.ts, checked equal by a test),
@@ -101,6 +103,8 @@ export class WorkerRoutines {
         now: () => clock.now(),
         timeZone: options.timeZone,
       }),
+      deployWatchRoutine({ engine: options.engine, db: options.openDb }),
+      slackDigestRoutine({ engine: options.engine, db: options.openDb }),
     ]);
     this.scheduler = new Scheduler({
       clock,

@@ -95,7 +95,7 @@ test("Dream now applies a proposal as one run with a readable diff, and Undo thi
     db.close();
     return { jobs: jobs.map((job) => job.id).sort(), runs: runs.map((r) => [r.jobId, r.trigger, r.outcome]) };
   });
-  expect(stored.jobs).toEqual(["dreaming", "morning-briefing"]);
+  expect(stored.jobs).toEqual(["deploy-watch", "dreaming", "mail-triage", "morning-briefing", "slack-digest"]);
   expect(stored.runs).toEqual([["dreaming", "manual", "ran"]]);
   assertNoErrors();
 });

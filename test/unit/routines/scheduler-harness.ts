@@ -4,12 +4,14 @@ import type { Database } from "../../../src/store/database";
 import { JobStore } from "../../../src/store/job-store";
 import type { Clock } from "../../../src/routines/clock";
 import { defaultJobs } from "../../../src/routines/default-jobs";
+import { deployWatchRoutine } from "../../../src/routines/deploy-watch-routine";
 import { dreamingRoutine } from "../../../src/routines/dreaming-routine";
 import type { JobLocks } from "../../../src/routines/job-lock";
 import { mailTriageRoutine } from "../../../src/routines/mail-triage-routine";
 import { morningBriefingRoutine } from "../../../src/routines/morning-briefing-routine";
 import { RoutineRegistry } from "../../../src/routines/routine";
 import { Scheduler } from "../../../src/routines/scheduler";
+import { slackDigestRoutine } from "../../../src/routines/slack-digest-routine";
 import type { JobRunRecord } from "../../../src/store/job-record";
 
 export const ZONE = "Europe/Berlin";
@@ -82,6 +84,9 @@ export function buildScheduler(options: HarnessOptions): {
       now: () => options.clock.now(),
       timeZone: ZONE,
     }),
+    // No page here: the watch and the digest cannot reach GitHub or Slack, as in a worker with no tab.
+    deployWatchRoutine({ db: () => Promise.resolve(options.db), keepOpen: true, engine: () => undefined }),
+    slackDigestRoutine({ db: () => Promise.resolve(options.db), keepOpen: true, engine: () => undefined }),
   ]);
   const scheduler = new Scheduler({
     clock: options.clock,

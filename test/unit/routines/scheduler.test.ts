@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TRUSTED } from "../../../src/memory/fact-rules";
 import { MemoryStore } from "../../../src/memory/memory-store";
+import { DEPLOY_WATCH_JOB_ID } from "../../../src/routines/deploy-watch-routine";
 import { DREAMING_JOB_ID } from "../../../src/routines/dreaming-routine";
 import { InProcessJobLocks } from "../../../src/routines/job-lock";
 import { MAIL_TRIAGE_JOB_ID } from "../../../src/routines/mail-triage-routine";
 import { MORNING_BRIEFING_JOB_ID } from "../../../src/routines/morning-briefing-routine";
 import { RoutineRegistry } from "../../../src/routines/routine";
+import { SLACK_DIGEST_JOB_ID } from "../../../src/routines/slack-digest-routine";
 import {
   MAX_SLEEP_MS,
   NO_MODEL_MESSAGE,
@@ -48,9 +50,11 @@ describe("the scheduler", () => {
     const { scheduler, store } = buildScheduler({ db: fresh.db, clock, locks, engine });
     await scheduler.start();
     expect((await store.list()).map((job) => job.id).sort()).toEqual([
+      DEPLOY_WATCH_JOB_ID,
       DREAMING_JOB_ID,
       MAIL_TRIAGE_JOB_ID,
       MORNING_BRIEFING_JOB_ID,
+      SLACK_DIGEST_JOB_ID,
     ]);
     await store.setEnabled(MORNING_BRIEFING_JOB_ID, false, clock.now());
     scheduler.stop();
@@ -69,16 +73,19 @@ describe("the scheduler", () => {
     scheduler.stop();
     expect(engine.calls).toBe(0);
     const recorded = await store.runsBetween();
-    // Mail triage every 15 minutes: 96 runs, each finding no mail waiting.
-    const triage = recorded.filter((run) => run.jobId === MAIL_TRIAGE_JOB_ID);
-    expect(triage).toHaveLength(96);
-    expect(new Set(triage.map((run) => run.outcome))).toEqual(new Set(["nothing-new"]));
-    expect(recorded.filter((run) => run.jobId !== MAIL_TRIAGE_JOB_ID).map((run) => [run.jobId, run.outcome])).toEqual([
+    // Mail triage every 15 minutes (96 runs), the deployment watch every 5 (288), the Slack digest
+    // twice on a weekday: each finds nothing.
+    const frequent = [MAIL_TRIAGE_JOB_ID, DEPLOY_WATCH_JOB_ID, SLACK_DIGEST_JOB_ID];
+    const countOf = (jobId: string) => recorded.filter((run) => run.jobId === jobId).length;
+    expect(frequent.map(countOf)).toEqual([96, 288, 2]);
+    const frequentRuns = recorded.filter((run) => frequent.includes(run.jobId));
+    expect(new Set(frequentRuns.map((run) => run.outcome))).toEqual(new Set(["nothing-new"]));
+    expect(recorded.filter((run) => !frequent.includes(run.jobId)).map((run) => [run.jobId, run.outcome])).toEqual([
       [DREAMING_JOB_ID, "nothing-new"],
       [MORNING_BRIEFING_JOB_ID, "nothing-new"],
     ]);
     expect(recorded.reduce((sum, run) => sum + run.tokens, 0)).toBe(0);
-    expect(runs).toHaveLength(98);
+    expect(runs).toHaveLength(96 + 288 + 2 + 2);
   });
 
   it("sleeps until the next due time, at most a minute", async () => {
@@ -103,14 +110,19 @@ describe("the scheduler", () => {
     later.scheduler.stop();
     const runs = (await later.store.runsBetween()).sort((a, b) => a.jobId.localeCompare(b.jobId));
     expect(runs.map((run) => [run.jobId, run.trigger, run.missedSlots, run.outcome])).toEqual([
+      // Every 5 minutes for a week: one catch-up run, missed slots counted up to 100.
+      [DEPLOY_WATCH_JOB_ID, "catch-up", 99, "nothing-new"],
       [DREAMING_JOB_ID, "catch-up", 6, "ran"],
       // A week of 15-minute slots is one catch-up run (missed slots are counted up to 100).
       [MAIL_TRIAGE_JOB_ID, "catch-up", 99, "nothing-new"],
       [MORNING_BRIEFING_JOB_ID, "catch-up", 6, "nothing-new"],
+      // Weekdays at 08:30 and 13:30: ten slots in the week.
+      [SLACK_DIGEST_JOB_ID, "catch-up", 9, "nothing-new"],
     ]);
     expect(engine.calls).toBe(1);
-    expect(runs[0]?.tokens).toBe(30);
-    expect(runs[0]?.itemsFound).toBe(1);
+    const dreaming = runs.find((run) => run.jobId === DREAMING_JOB_ID);
+    expect(dreaming?.tokens).toBe(30);
+    expect(dreaming?.itemsFound).toBe(1);
   });
 
   it("the briefing counts the runs and waiting approvals since its last mark, without the model", async () => {
