@@ -26,6 +26,7 @@ import { GITHUB_TARGETS, measureGitHubFigures } from "./github-figures";
 import { GMAIL_TARGETS, measureGmailFigures } from "./gmail-figures";
 import { MBOX_IMPORT_TARGETS, measureMboxImportFigures } from "./mbox-import-figures";
 import { SLACK_TARGETS, measureSlackFigures } from "./slack-figures";
+import { TRIAGE_TARGETS, measureTriageFigures } from "./triage-figures";
 import { writeReport, type BenchTarget, type Figure } from "./report";
 import { longestMainThreadTaskMs } from "./trace-long-tasks";
 
@@ -50,6 +51,7 @@ const targets: BenchTarget[] = [
   ...SCHEDULER_TARGETS,
   ...MBOX_IMPORT_TARGETS,
   ...GMAIL_TARGETS,
+  ...TRIAGE_TARGETS,
   ...GITHUB_TARGETS,
   ...SLACK_TARGETS,
 ];
@@ -71,9 +73,11 @@ async function main(): Promise<void> {
   Object.assign(results, await measureMemoryFigures());
   // Issue 5: two simulated idle days through the scheduler, and one tick over 100 jobs (Node, fake-indexeddb).
   Object.assign(results, await measureSchedulerFigures());
-  // Issue 6: a generated 200 MB mailbox through the real import worker in Chromium; Gmail quota on the fake.
+  // Issue 6: a generated 200 MB mailbox through the real import worker in Chromium; Gmail quota on the
+  // fake; triage of a generated 200-mail inbox through the real routine.
   Object.assign(results, await measureMboxImportFigures());
   Object.assign(results, await measureGmailFigures());
+  Object.assign(results, await measureTriageFigures());
   // Issue 7: idle polling of 10 repositories on the fake GitHub; the Slack digest's prompt sizes and pacing.
   Object.assign(results, await measureGitHubFigures());
   Object.assign(results, await measureSlackFigures());
