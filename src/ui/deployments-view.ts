@@ -1,9 +1,8 @@
-import { LitElement, html, nothing } from "lit";
+import { LitElement, html, nothing, type PropertyValues } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
 import { isFailedRow, type BoardRow, type RepositoryBoard } from "../app/deployment-board";
 import type { DeploymentsController } from "../app/deployments-controller";
-import { ObserveController } from "../app/observable";
 import { cardLine, boardStyles, externalLink, openSettings, routineLine, timeOf } from "./routine-board-parts";
 import { panelStyles, sharedStyles } from "./shared-styles";
 
@@ -59,13 +58,28 @@ export class DeploymentsView extends LitElement {
 
   @property({ attribute: false }) deployments: DeploymentsController | undefined;
 
-  constructor() {
-    super();
-    new ObserveController(this, () => this.deployments);
+  #unsubscribe: (() => void) | undefined;
+
+  // Loaded lazily: the controller may arrive after the element was connected (Lit applies a
+  // property set before the upgrade at the first update), so the view follows it whenever it is set.
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has("deployments")) this.#follow();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    if (this.deployments && !this.#unsubscribe) this.#follow();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  #follow(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = this.deployments?.subscribe(() => this.requestUpdate());
     void this.deployments?.init();
   }
 

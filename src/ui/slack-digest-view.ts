@@ -1,7 +1,6 @@
-import { LitElement, html, nothing } from "lit";
+import { LitElement, html, nothing, type PropertyValues } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
-import { ObserveController } from "../app/observable";
 import type { ConversationGroup, SlackDigestController } from "../app/slack-digest-controller";
 import { slackTsToMillis } from "../core/slack/slack-message";
 import { slackTextToPlain } from "../core/slack/slack-text";
@@ -40,13 +39,28 @@ export class SlackDigestView extends LitElement {
 
   @property({ attribute: false }) digest: SlackDigestController | undefined;
 
-  constructor() {
-    super();
-    new ObserveController(this, () => this.digest);
+  #unsubscribe: (() => void) | undefined;
+
+  // Loaded lazily: the controller may arrive after the element was connected (Lit applies a
+  // property set before the upgrade at the first update), so the view follows it whenever it is set.
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has("digest")) this.#follow();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    if (this.digest && !this.#unsubscribe) this.#follow();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  #follow(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = this.digest?.subscribe(() => this.requestUpdate());
     void this.digest?.init();
   }
 

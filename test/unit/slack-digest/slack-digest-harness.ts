@@ -8,7 +8,7 @@ import type { RoutineResult } from "../../../src/routines/job-runner";
 import type { ScheduledRoutine } from "../../../src/routines/routine";
 import { slackDigestJob, slackDigestRoutine } from "../../../src/routines/slack-digest-routine";
 import { SLACK_TOOLS } from "../../../src/tools/slack-tools";
-import { fetchViaFake } from "../../fakes/slack/fake-slack";
+import { fetchViaFake, type FakeSlackOptions } from "../../fakes/slack/fake-slack";
 import { READ_SCOPES, SlackFixture } from "../connectors/slack/slack-fixture";
 
 /** One thread of a batch as the scripted model answers it. */
@@ -93,8 +93,8 @@ export class SlackDigestHarness {
     this.slack.now = value;
   }
 
-  async start(options: { connected?: boolean } = {}): Promise<this> {
-    await this.slack.start();
+  async start(options: { connected?: boolean; fake?: FakeSlackOptions } = {}): Promise<this> {
+    await this.slack.start(options.fake);
     if (options.connected !== false) await this.slack.signIn([...READ_SCOPES, "chat:write"]);
     await this.slack.settings.set("slackChannels", ["C0RELEASE1"]);
     await this.#open();
