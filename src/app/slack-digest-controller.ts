@@ -1,4 +1,5 @@
-import { SLACK_DIGEST_JOB_ID } from "../routines/slack-digest-routine";
+import { isSlackReader, SLACK_DIGEST_JOB_ID, SLACK_DIGEST_READER_KEY } from "../routines/slack-digest-routine";
+import { ConnectorState } from "../store/connector-state";
 import type { ApprovalRecord } from "../store/approval-record";
 import type { Database } from "../store/database";
 import type { SettingsStore } from "../store/settings-store";
@@ -77,6 +78,7 @@ export class SlackDigestController extends Observable {
   #digest: RoutineStatus = { scheduled: false, enabled: false };
   #cards = new Map<string, ApprovalRecord>();
   #chosenChannels = 0;
+  #you: string | undefined;
   #loaded = false;
   #error: string | undefined;
   #generation = 0;
@@ -103,6 +105,11 @@ export class SlackDigestController extends Observable {
 
   get connection(): SlackStatus | undefined {
     return this.options.slack?.status;
+  }
+
+  /** The Slack user id of whoever connected Slack, as the digest last read it: their mentions read "@you". */
+  get you(): string | undefined {
+    return this.#you;
   }
 
   /** Channels chosen in Settings → Slack besides mentions and direct messages. */
@@ -143,10 +150,11 @@ export class SlackDigestController extends Observable {
     ++this.#cardReads;
     try {
       const { db } = this.options;
-      const [threads, digest, channels] = await Promise.all([
+      const [threads, digest, channels, reader] = await Promise.all([
         new SlackThreadStore(db).recent(THREADS_SHOWN),
         readRoutineStatus(db, SLACK_DIGEST_JOB_ID),
         this.options.settings.get("slackChannels"),
+        new ConnectorState(db).get(SLACK_DIGEST_READER_KEY, isSlackReader),
       ]);
       const cards = await readCards(
         this.options.gate,
@@ -157,6 +165,7 @@ export class SlackDigestController extends Observable {
       this.#digest = digest;
       this.#cards = cards;
       this.#chosenChannels = channels.length;
+      this.#you = reader?.userId;
       this.#loaded = true;
       this.#error = undefined;
     } catch (error) {

@@ -127,7 +127,8 @@ function readError(outcome: ActionOutcome): Error {
   return Object.assign(new Error(outcome.message), { name: "SlackReadNotRunError" });
 }
 
-function isReader(value: unknown): value is SlackUpdates["you"] {
+/** Whether a stored value is who "you" is in the digest (`SLACK_DIGEST_READER_KEY`). */
+export function isSlackReader(value: unknown): value is SlackUpdates["you"] {
   return (
     typeof value === "object" &&
     value !== null &&
@@ -333,7 +334,7 @@ export function slackDigestRoutine(options: SlackDigestOptions): ScheduledRoutin
         if (waiting.length === 0) return { outcome: "nothing-new", tokens: 0, itemsFound: 0, message: "Nothing new." };
         const notes = last?.notes ?? [];
         const you = last?.you ??
-          (await new ConnectorState(db).get(SLACK_DIGEST_READER_KEY, isReader)) ?? { userId: "", userName: "you" };
+          (await new ConnectorState(db).get(SLACK_DIGEST_READER_KEY, isSlackReader)) ?? { userId: "", userName: "you" };
         const engine = options.engine();
         const modelId = engine?.loadedModelId;
         const byId = new Map(waiting.map((record) => [record.id, record]));

@@ -141,7 +141,7 @@ export class DeploymentsView extends LitElement {
         ${externalLink(
           `https://github.com/${repository.repository}/actions`,
           "Actions on GitHub",
-          `${repository.repository}: Actions on GitHub`,
+          `Actions on GitHub: ${repository.repository}`,
         )}
       </p>
       ${
@@ -176,7 +176,7 @@ export class DeploymentsView extends LitElement {
         ${row.sha ? html`<span>Commit <code>${row.sha.slice(0, 7)}</code></span>` : nothing}
         ${row.attempt !== undefined && row.attempt > 1 ? html`<span>Attempt ${row.attempt}</span>` : nothing}
         <span>Updated ${timeOf(row.updatedAt)}</span>
-        ${externalLink(row.url, "View on GitHub", `${what}: view on GitHub`)}
+        ${externalLink(row.url, "View on GitHub", `View on GitHub: ${what}`)}
       </p>
       ${row.detail ? html`<p class="meta"><span class="others">“${row.detail}”</span></p>` : nothing}
       ${

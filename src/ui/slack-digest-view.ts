@@ -17,10 +17,12 @@ const REASON_WORDS: Record<SlackThreadRecord["reason"], string> = {
   channel: "chosen channel",
 };
 
-function latestLine(thread: SlackThreadRecord): string | undefined {
+/** The newest message as plain text: mentions by name (yours as "@you"), links with their real target. */
+function latestLine(thread: SlackThreadRecord, you: string | undefined): string | undefined {
   const latest = thread.messages?.at(-1);
   if (!latest) return undefined;
-  const names = (id: string): string | undefined => (id === latest.userId ? latest.userName : undefined);
+  const authors = new Map((thread.messages ?? []).map((message) => [message.userId, message.userName]));
+  const names = (id: string): string | undefined => (id === you ? "you" : authors.get(id));
   const text = slackTextToPlain(latest.text, names).replace(/\s+/g, " ").trim();
   const cut = text.length > LATEST_CHARS ? `${text.slice(0, LATEST_CHARS - 1)}…` : text;
   return `${latest.userName}: ${cut}`;
@@ -154,7 +156,7 @@ export class SlackDigestView extends LitElement {
     const summarised = thread.summaryState !== "pending" && thread.summary !== "";
     const needsReply = thread.needsReply && thread.summaryState === "summarised";
     const draft = digest?.draftStatus(thread);
-    const latest = latestLine(thread);
+    const latest = latestLine(thread, digest?.you);
     const count = thread.messages?.length ?? 0;
     return html`<article
       data-testid="slack-thread"
@@ -193,7 +195,7 @@ export class SlackDigestView extends LitElement {
       <p class="meta muted">
         ${count > 0 ? html`<span>${count === 1 ? "1 message" : `${count} messages`}</span>` : nothing}
         <span>Latest ${timeOf(slackTsToMillis(thread.latestTs))}</span>
-        ${externalLink(thread.permalink, "Open in Slack", `${thread.channelName}: open the thread in Slack`)}
+        ${externalLink(thread.permalink, "Open in Slack", `Open in Slack: the thread in ${thread.channelName}`)}
       </p>
       ${thread.draftProblem !== undefined ? html`<p class="meta error">${thread.draftProblem}</p>` : nothing}
       ${

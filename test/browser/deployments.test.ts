@@ -128,7 +128,7 @@ test("a failed run with its verdict and re-run card survives reloads, and approv
   expect(await verdict.innerText()).toMatch(/Flaky or real\s+likely flaky/);
   expect(await verdict.innerText()).toMatch(/Next step\s+Re-run the failed jobs/);
   expect(await verdict.innerText()).toMatch(/Severity\s+high/);
-  expect(await row.getByRole("link", { name: /view on GitHub/ }).getAttribute("href")).toBe(
+  expect(await row.getByRole("link", { name: /^View on GitHub/ }).getAttribute("href")).toBe(
     `https://github.com/${SHOP}/actions/runs/${runId}`,
   );
   const rerun = row.getByTestId("deployment-rerun");
