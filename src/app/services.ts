@@ -25,11 +25,13 @@ import { ApprovalsController } from "./approvals-controller";
 import { BriefingController } from "./briefing-controller";
 import { BudgetController } from "./budget-controller";
 import { ChatController } from "./chat-controller";
+import { DeploymentsController } from "./deployments-controller";
 import { DreamController } from "./dream-controller";
 import { fileDownloadsConnector } from "./file-downloads";
 import { GitHubController } from "./github-controller";
 import { GmailController, provideGmailController } from "./gmail-controller";
 import { provideSlackController, SlackController } from "./slack-controller";
+import { SlackDigestController } from "./slack-digest-controller";
 import { InboxController } from "./inbox-controller";
 import { MailImportController, provideMailImportController } from "./mail-import-controller";
 import { memoryConnector } from "./memory-connector";
@@ -78,6 +80,10 @@ export interface Services {
   slack: SlackController;
   /** The GitHub token and watched repositories, for Settings → GitHub. */
   github: GitHubController;
+  /** The deployments board: the watch's runs, deployments, verdicts and re-run cards. */
+  deployments: DeploymentsController;
+  /** The Slack digest: threads by conversation, summaries and draft replies' cards. */
+  slackDigest: SlackDigestController;
   /** Importing .mbox and .eml files in a worker, with progress and the reports' problems. */
   mailImport: MailImportController;
 }
@@ -170,6 +176,9 @@ export async function createServices(): Promise<Services> {
     rate: () => githubConnection.rate(),
   });
   void github.init();
+  // The board and the digest read what their routines stored, and follow their runs on the jobs channel.
+  const deployments = new DeploymentsController({ db, settings, gate, github });
+  const slackDigest = new SlackDigestController({ db, settings, gate, slack });
   const pause = new PauseController(gate);
   const models = new ModelController(device, bridge, settings, db);
   const chat = new ChatController({
@@ -249,5 +258,7 @@ export async function createServices(): Promise<Services> {
     gmail,
     slack,
     github,
+    deployments,
+    slackDigest,
   };
 }
