@@ -1,6 +1,7 @@
 import { isRepositorySnapshot, WATCH_KEY_PREFIX } from "../connectors/github/github-poll";
 import { DEPLOY_WATCH_JOB_ID } from "../routines/deploy-watch-routine";
 import type { ApprovalRecord } from "../store/approval-record";
+import type { JobRunRecord } from "../store/job-record";
 import { ConnectorState } from "../store/connector-state";
 import type { Database } from "../store/database";
 import { DeploymentStore } from "../store/deployment-store";
@@ -8,7 +9,7 @@ import type { SettingsStore } from "../store/settings-store";
 import { cardStatus, readCards, type CardsPort, type CardStatus } from "./action-card-status";
 import { buildRepositoryBoard, type BoardRow, type RepositoryBoard } from "./deployment-board";
 import { Observable } from "./observable";
-import { listenForRuns, readRoutineStatus, type RoutineStatus, type RunsChannel } from "./routine-status";
+import { listenForRuns, readRoutineStatus, RunNowState, type RoutineStatus, type RunsChannel } from "./routine-status";
 
 /** GitHub's connection as the board needs it: whether a token is set (Settings → GitHub's controller). */
 export interface GitHubConnection {
@@ -24,6 +25,8 @@ export interface DeploymentsControllerOptions {
   github?: GitHubConnection;
   /** The jobs channel (the real BroadcastChannel when not given). */
   channel?: RunsChannel;
+  /** Runs the watch's job now (the agent worker's `runJobNow`) and returns its run: "Check now". */
+  runNow?: () => Promise<JobRunRecord>;
 }
 
 /**
@@ -44,9 +47,22 @@ export class DeploymentsController extends Observable {
   #cardReads = 0;
   #channel: RunsChannel | undefined;
   #unsubscribe: (() => void)[] = [];
+  readonly #runNow: RunNowState;
 
   constructor(private readonly options: DeploymentsControllerOptions) {
     super();
+    this.#runNow = new RunNowState("deployment watch", options.runNow);
+  }
+
+  /** Running the job at once: whether it can, whether it is, and what the last such run said. */
+  get runNowState(): RunNowState {
+    return this.#runNow;
+  }
+
+  /** Runs the job now; the rows follow when the run is announced on the jobs channel, and once more here. */
+  async runNow(): Promise<void> {
+    await this.#runNow.start(() => this.changed());
+    await this.refresh();
   }
 
   get boards(): readonly RepositoryBoard[] {

@@ -20,6 +20,8 @@ import { UsageRecorder } from "../store/usage-recorder";
 import { announceMemoryChanged } from "../memory/memory-channel";
 import { MemoryStore } from "../memory/memory-store";
 import { ConnectorState } from "../store/connector-state";
+import { DEPLOY_WATCH_JOB_ID } from "../routines/deploy-watch-routine";
+import { SLACK_DIGEST_JOB_ID } from "../routines/slack-digest-routine";
 import { gateToolRegistry } from "../tools/gate-tools";
 import { ApprovalsController } from "./approvals-controller";
 import { BriefingController } from "./briefing-controller";
@@ -176,9 +178,27 @@ export async function createServices(): Promise<Services> {
     rate: () => githubConnection.rate(),
   });
   void github.init();
-  // The board and the digest read what their routines stored, and follow their runs on the jobs channel.
-  const deployments = new DeploymentsController({ db, settings, gate, github });
-  const slackDigest = new SlackDigestController({ db, settings, gate, slack });
+  // The board and the digest read what their routines stored, and follow their runs on the jobs channel;
+  // "Check now" runs their job at once in the agent worker.
+  const runJobNow = async (jobId: string) => {
+    const run = await (await bridge.api()).runJobNow(jobId);
+    if (!run.ok) throw Object.assign(new Error(run.error.message), { name: run.error.name });
+    return run.value;
+  };
+  const deployments = new DeploymentsController({
+    db,
+    settings,
+    gate,
+    github,
+    runNow: () => runJobNow(DEPLOY_WATCH_JOB_ID),
+  });
+  const slackDigest = new SlackDigestController({
+    db,
+    settings,
+    gate,
+    slack,
+    runNow: () => runJobNow(SLACK_DIGEST_JOB_ID),
+  });
   const pause = new PauseController(gate);
   const models = new ModelController(device, bridge, settings, db);
   const chat = new ChatController({

@@ -1,6 +1,7 @@
 import { isSlackReader, SLACK_DIGEST_JOB_ID, SLACK_DIGEST_READER_KEY } from "../routines/slack-digest-routine";
 import { ConnectorState } from "../store/connector-state";
 import type { ApprovalRecord } from "../store/approval-record";
+import type { JobRunRecord } from "../store/job-record";
 import type { Database } from "../store/database";
 import type { SettingsStore } from "../store/settings-store";
 import type { SlackThreadRecord } from "../store/slack-thread-record";
@@ -8,7 +9,7 @@ import { SlackThreadStore } from "../store/slack-thread-store";
 import { compareSlackTs } from "../core/slack/slack-message";
 import { cardStatus, readCards, type CardsPort, type CardStatus } from "./action-card-status";
 import { Observable } from "./observable";
-import { listenForRuns, readRoutineStatus, type RoutineStatus, type RunsChannel } from "./routine-status";
+import { listenForRuns, readRoutineStatus, RunNowState, type RoutineStatus, type RunsChannel } from "./routine-status";
 import type { SlackStatus } from "./slack-controller";
 
 /** Slack's connection as the digest view needs it (Settings → Slack's controller). */
@@ -24,6 +25,8 @@ export interface SlackDigestControllerOptions {
   gate: CardsPort;
   slack?: SlackConnection;
   channel?: RunsChannel;
+  /** Runs the digest's job now (the agent worker's `runJobNow`) and returns its run: "Run the digest now". */
+  runNow?: () => Promise<JobRunRecord>;
 }
 
 /** Threads the view lists: the newest, across conversations. */
@@ -86,9 +89,22 @@ export class SlackDigestController extends Observable {
   #cardReads = 0;
   #channel: RunsChannel | undefined;
   #unsubscribe: (() => void)[] = [];
+  readonly #runNow: RunNowState;
 
   constructor(private readonly options: SlackDigestControllerOptions) {
     super();
+    this.#runNow = new RunNowState("Slack digest", options.runNow);
+  }
+
+  /** Running the job at once: whether it can, whether it is, and what the last such run said. */
+  get runNowState(): RunNowState {
+    return this.#runNow;
+  }
+
+  /** Runs the job now; the rows follow when the run is announced on the jobs channel, and once more here. */
+  async runNow(): Promise<void> {
+    await this.#runNow.start(() => this.changed());
+    await this.refresh();
   }
 
   get groups(): readonly ConversationGroup[] {

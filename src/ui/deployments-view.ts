@@ -3,7 +3,15 @@ import { customElement, property } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
 import { isFailedRow, type BoardRow, type RepositoryBoard } from "../app/deployment-board";
 import type { DeploymentsController } from "../app/deployments-controller";
-import { cardLine, boardStyles, externalLink, openSettings, routineLine, timeOf } from "./routine-board-parts";
+import {
+  boardStyles,
+  cardLine,
+  externalLink,
+  openSettings,
+  routineLine,
+  runNowControl,
+  timeOf,
+} from "./routine-board-parts";
 import { panelStyles, sharedStyles } from "./shared-styles";
 
 const RUN_WORDS: Record<string, string> = {
@@ -93,6 +101,7 @@ export class DeploymentsView extends LitElement {
         gives its verdict; re-running failed jobs is only ever proposed, on a card in Approvals.
       </p>
       ${routineLine(board.watch, "deployment watch", "deploy-watch-status")}
+      ${runNowControl(board.runNowState, "Check now", "Checking…", () => void board.runNow(), "deploy-watch-notice")}
       ${board.error ? html`<p class="error" role="alert">${board.error}</p>` : nothing} ${this.#setup(board)}
       ${repeat(
         board.boards,

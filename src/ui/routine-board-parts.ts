@@ -1,7 +1,7 @@
 import { css, html, nothing, type TemplateResult } from "lit";
 import { outcomeWord } from "../app/briefing";
 import type { CardStatus } from "../app/action-card-status";
-import type { RoutineStatus } from "../app/routine-status";
+import type { RoutineStatus, RunNowState } from "../app/routine-status";
 
 /**
  * Pieces the deployments board and the Slack digest share: the routine's "last ran" line, a card's
@@ -34,6 +34,23 @@ export function routineLine(status: RoutineStatus, name: string, testId: string)
     The ${name} last ran
     ${timeOf(status.lastRunAt)}${outcome}${status.lastMessage ? html`: ${status.lastMessage}` : "."}${next}
   </p>`;
+}
+
+/** "Check now": runs the routine at once; its report is announced where the button is. */
+export function runNowControl(
+  state: RunNowState,
+  label: string,
+  runningLabel: string,
+  run: () => void,
+  testId: string,
+): TemplateResult | typeof nothing {
+  if (!state.available) return nothing;
+  return html`<div class="run-now">
+    <button ?disabled=${state.running} @click=${run}>${state.running ? runningLabel : label}</button>
+    <p role="status" data-testid=${testId} class=${state.notice?.tone === "error" ? "error" : ""}>
+      ${state.notice?.text ?? ""}
+    </p>
+  </div>`;
 }
 
 /** A link to a page someone else's data names: only https, opened apart from Tabclaw. */
@@ -155,5 +172,16 @@ export const boardStyles = css`
   }
   a {
     color: var(--accent);
+  }
+  .run-now {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem 0.75rem;
+    align-items: center;
+    max-width: 56rem;
+  }
+  .run-now p {
+    margin: 0;
+    white-space: pre-line;
   }
 `;

@@ -5,7 +5,15 @@ import type { ConversationGroup, SlackDigestController } from "../app/slack-dige
 import { slackTsToMillis } from "../core/slack/slack-message";
 import { slackTextToPlain } from "../core/slack/slack-text";
 import type { SlackThreadRecord } from "../store/slack-thread-record";
-import { boardStyles, cardLine, externalLink, openSettings, routineLine, timeOf } from "./routine-board-parts";
+import {
+  boardStyles,
+  cardLine,
+  externalLink,
+  openSettings,
+  routineLine,
+  runNowControl,
+  timeOf,
+} from "./routine-board-parts";
 import { panelStyles, sharedStyles } from "./shared-styles";
 
 /** The newest message of a thread is shown this long at most: enough to recognise it. */
@@ -79,6 +87,13 @@ export class SlackDigestView extends LitElement {
         showing exactly the conversation and thread it goes to, and nothing is posted until you approve it.
       </p>
       ${routineLine(digest.digest, "Slack digest", "slack-digest-status")}
+      ${runNowControl(
+        digest.runNowState,
+        "Run the digest now",
+        "Reading Slack…",
+        () => void digest.runNow(),
+        "slack-digest-notice",
+      )}
       ${digest.error ? html`<p class="error" role="alert">${digest.error}</p>` : nothing} ${this.#setup(digest)}
       ${
         digest.loaded && digest.groups.length > 0
