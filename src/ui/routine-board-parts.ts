@@ -48,7 +48,7 @@ export function runNowControl(
   return html`<div class="run-now">
     <button ?disabled=${state.running} @click=${run}>${state.running ? runningLabel : label}</button>
     <p role="status" data-testid=${testId} class=${state.notice?.tone === "error" ? "error" : ""}>
-      ${state.notice?.text ?? ""}
+      <span class="report">${state.notice?.text ?? ""}</span>
     </p>
   </div>`;
 }
@@ -182,6 +182,9 @@ export const boardStyles = css`
   }
   .run-now p {
     margin: 0;
+  }
+  /* The report keeps its own line breaks; the markup around it does not add any. */
+  .run-now .report {
     white-space: pre-line;
   }
 `;
