@@ -1,6 +1,6 @@
 import { OAuthCancelledError } from "../auth/oauth-errors";
 import { openOAuthPopup } from "../auth/oauth-popup";
-import { exchangeSlackCode, prepareSlackAuthorization, type SlackAuthorizationRequest } from "../auth/slack-oauth";
+import type { SlackAuthorizationRequest } from "../auth/slack-oauth";
 import type { StoredToken, TokenService } from "../auth/token-vault";
 import type { SlackConnector } from "../connectors/slack/slack-connector";
 import { conversationDisplayName, conversationKindOf } from "../core/slack/conversation-name";
@@ -170,6 +170,7 @@ export class SlackController extends Observable {
       return;
     }
     const posting = this.posting;
+    const { prepareSlackAuthorization } = await slackOAuth();
     const request = await prepareSlackAuthorization({
       clientId,
       redirectUri: this.#options.redirectUri,
@@ -198,14 +199,14 @@ export class SlackController extends Observable {
     this.#abort?.abort();
     const abort = new AbortController();
     this.#abort = abort;
+    const redirectUri = this.#options.redirectUri;
+    const scopes = slackScopesFor(this.posting);
     // With a prepared request the window opens now, inside the click; otherwise after one digest.
     const signingIn = prepared
       ? this.#signIn(prepared.request, abort.signal)
-      : prepareSlackAuthorization({
-          clientId,
-          redirectUri: this.#options.redirectUri,
-          scopes: slackScopesFor(this.posting),
-        }).then((request) => this.#signIn(request, abort.signal));
+      : slackOAuth()
+          .then(({ prepareSlackAuthorization }) => prepareSlackAuthorization({ clientId, redirectUri, scopes }))
+          .then((request) => this.#signIn(request, abort.signal));
     this.busy = "connect";
     this.notice = { kind: "info", text: "Waiting for you in Slack's window…" };
     this.changed();
@@ -313,6 +314,7 @@ export class SlackController extends Observable {
 
   async #signIn(request: SlackAuthorizationRequest, signal: AbortSignal): Promise<string> {
     const callback = await this.#authorize(request.url, request.state, signal);
+    const { exchangeSlackCode } = await slackOAuth();
     const grant = await exchangeSlackCode({ request, callback, fetch: this.#options.fetch, now: this.#now() });
     const previous = (await this.#options.connector.cursor()).identity;
     if (previous !== undefined && (previous.userId !== grant.userId || previous.teamId !== grant.teamId)) {
@@ -322,6 +324,11 @@ export class SlackController extends Observable {
     this.posting = grant.token.scopes.includes(SLACK_POST_SCOPE);
     return `${grant.userId} in ${grant.teamName}`;
   }
+}
+
+/** The sign-in code and oauth4webapi, loaded when Slack is set up or connected rather than with the page. */
+function slackOAuth(): Promise<typeof import("../auth/slack-oauth")> {
+  return import("../auth/slack-oauth");
 }
 
 let provide: ((controller: SlackController) => void) | undefined;

@@ -15,7 +15,11 @@ import {
 import { parseSlackScopes } from "../core/slack/slack-scopes";
 import type { FetchFunction } from "../gate/audited-fetch";
 import { newOAuthState } from "./oauth-redirect";
+import { SlackOAuthError } from "./slack-oauth-error";
 import type { StoredToken } from "./token-vault";
+
+// Raised here, recognised by the Slack client and session, which load without this file.
+export { SlackOAuthError };
 
 /**
  * Slack sign-in as a public client: OAuth v2 with PKCE (S256), no client secret, a user token only.
@@ -32,9 +36,6 @@ export const SLACK_AUTHORIZATION_SERVER: AuthorizationServer = {
   token_endpoint: "https://slack.com/api/oauth.v2.access",
 };
 
-/** Refresh this long before the access token expires, so no call meets an expired token. */
-export const SLACK_REFRESH_MARGIN_MS = 5 * 60_000;
-
 /** One sign-in attempt: what the authorize URL carried and what the exchange must prove. */
 export interface SlackAuthorizationRequest {
   url: URL;
@@ -50,36 +51,6 @@ export interface SlackGrant {
   userId: string;
   teamId: string;
   teamName: string;
-}
-
-const OAUTH_MESSAGES: Readonly<Record<string, string>> = {
-  invalid_grant:
-    "Slack did not accept the sign-in: the proof that this tab started it (the PKCE code verifier) did not match.",
-  invalid_code: "Slack did not accept the sign-in code: it was already used or has expired.",
-  invalid_code_verifier:
-    "Slack did not accept the sign-in: the proof that this tab started it (the PKCE code verifier) did not match.",
-  bad_redirect_uri:
-    "Slack refused the address it should send you back to: add it to the Redirect URLs of your Slack app (OAuth & Permissions).",
-  invalid_client_id: "Slack does not know this client ID: check the Slack client ID in Settings → Slack.",
-  bad_client_secret:
-    "Slack asked for a client secret, which a page cannot keep: turn on PKCE for your Slack app (it makes the app a public client).",
-  invalid_refresh_token: "Slack no longer accepts the saved sign-in (its refresh token expired or was used).",
-  ratelimited: "Slack is limiting sign-ins right now: wait a minute.",
-  access_denied: "Access was not granted in Slack's window.",
-};
-
-/** Slack answered the token exchange or a refresh with `ok: false` (or not at all usefully). */
-export class SlackOAuthError extends Error {
-  readonly code: string;
-  constructor(code: string, detail?: string) {
-    const known = OAUTH_MESSAGES[code];
-    super(
-      `${known ?? `Slack refused the sign-in (${code}${detail === undefined ? "" : `: ${detail}`}).`} ` +
-        "Nothing was connected; press Connect to try again.",
-    );
-    this.name = "SlackOAuthError";
-    this.code = code;
-  }
 }
 
 function clientOf(clientId: string): Client {
@@ -230,9 +201,4 @@ export async function refreshSlackToken(options: {
     recognizedTokenTypes: SLACK_TOKEN_TYPES,
   });
   return storedTokenOf(tokens, options.now, undefined, options.previous);
-}
-
-/** Whether a token should be refreshed before its next use. */
-export function slackTokenNeedsRefresh(token: StoredToken, now: number): boolean {
-  return token.expiresAt !== undefined && token.expiresAt - SLACK_REFRESH_MARGIN_MS <= now;
 }

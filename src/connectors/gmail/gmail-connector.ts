@@ -3,7 +3,6 @@ import type { AnyToolDefinition } from "../../core/agent/tool";
 import type { AuditedFetch } from "../../gate/audited-fetch";
 import type { Connector } from "../../gate/connector";
 import type { StoredToken, TokenVault } from "../../auth/token-vault";
-import { mailFromMime } from "../../mail/mail-from-mime";
 import type { ConnectorState } from "../../store/connector-state";
 import type { MailRecord } from "../../store/mail-record";
 import type { MailStore } from "../../store/mail-store";
@@ -13,7 +12,6 @@ import { GmailClient, type GmailClientOptions, type GmailLabel } from "./gmail-c
 import { GmailRequestError, ReconnectNeededError, ScopeNeededError } from "./gmail-errors";
 import { gmailMessageIdOf } from "./gmail-mail-record";
 import { syncGmail, type GmailSyncResult } from "./gmail-sync";
-import { buildReplyMessage, toBase64Url } from "./reply-message";
 
 /** A token this close to its end is treated as expired: a call started now might outlive it. */
 export const TOKEN_EXPIRY_MARGIN_MS = 60_000;
@@ -144,6 +142,8 @@ export class GmailConnector implements Connector {
     const message = await client.getRaw(messageId);
     const raw = message.raw ?? new Uint8Array();
     const now = this.#now();
+    // The MIME parser is loaded when a mail is first read, not with the page.
+    const { mailFromMime } = await import("../../mail/mail-from-mime");
     const { mail: parsed } = await mailFromMime(
       raw,
       {
@@ -208,6 +208,8 @@ export class GmailConnector implements Connector {
         "That mail is no longer in Tabclaw, so the reply could not be threaded. Sync Gmail and try again.",
       );
     }
+    // The address parser comes with the MIME parser: loaded for the first reply, not with the page.
+    const { buildReplyMessage, toBase64Url } = await import("./reply-message");
     const raw = toBase64Url(
       buildReplyMessage({
         to: reply.to,

@@ -1,4 +1,3 @@
-import { mailFromMime } from "../../mail/mail-from-mime";
 import type { MailRecord } from "../../store/mail-record";
 import type { GmailMessage } from "./gmail-client";
 
@@ -37,6 +36,8 @@ export async function mailFromMetadata(message: GmailMessage, now: number): Prom
   const block = message.headers
     .map((header) => `${header.name}: ${header.value.replace(/[\r\n]+/g, " ")}`)
     .join("\r\n");
+  // The MIME parser is loaded on the first sync, not with the page.
+  const { mailFromMime } = await import("../../mail/mail-from-mime");
   const { mail } = await mailFromMime(
     new TextEncoder().encode(`${block}\r\n\r\n`),
     {

@@ -1,4 +1,4 @@
-import { SlackOAuthError } from "../../auth/slack-oauth";
+import { SlackOAuthError } from "../../auth/slack-oauth-error";
 import type { FetchFunction } from "../../gate/audited-fetch";
 import {
   ReconnectNeededError,

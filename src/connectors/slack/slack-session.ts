@@ -1,4 +1,5 @@
-import { refreshSlackToken, SlackOAuthError, slackTokenNeedsRefresh } from "../../auth/slack-oauth";
+import { SlackOAuthError } from "../../auth/slack-oauth-error";
+import { slackTokenNeedsRefresh } from "../../auth/slack-token-expiry";
 import type { StoredToken } from "../../auth/token-vault";
 import type { FetchFunction } from "../../gate/audited-fetch";
 import { ReconnectNeededError } from "./slack-errors";
@@ -94,6 +95,8 @@ export class SlackSession {
       }
       let fresh: StoredToken;
       try {
+        // The OAuth code is loaded for the first refresh, not with the page.
+        const { refreshSlackToken } = await import("../../auth/slack-oauth");
         fresh = await refreshSlackToken({ clientId, previous: token, fetch, now: this.#now() });
       } catch (error) {
         if (
