@@ -3,7 +3,7 @@ import { customElement, property } from "lit/decorators.js";
 import { unsafeHTML } from "lit/directives/unsafe-html.js";
 import type { ChatMessageRecord } from "../store/schema";
 import { splitFinishedBlocks } from "../core/markdown-blocks";
-import { renderMarkdown } from "./markdown";
+import { loadMarkdown, markdownRenderer } from "./markdown-loader";
 import { sharedStyles } from "./shared-styles";
 
 /**
@@ -37,6 +37,9 @@ export class ChatMessage extends LitElement {
       article.assistant {
         border: 1px solid var(--border);
       }
+      .plain {
+        white-space: pre-wrap;
+      }
       .meta {
         font-size: 0.8rem;
         color: var(--fg-muted);
@@ -61,6 +64,7 @@ export class ChatMessage extends LitElement {
   /** The last finished part of a streaming answer and its HTML, so it is not parsed again. */
   #finishedSource = "";
   #finishedHtml = "";
+  #awaitingRenderer = false;
 
   override render() {
     const message = this.message;
@@ -76,6 +80,12 @@ export class ChatMessage extends LitElement {
   }
 
   #body(text: string) {
+    const renderMarkdown = markdownRenderer();
+    if (!renderMarkdown) {
+      void this.#renderWhenLoaded();
+      // Only for the moment the renderer takes to load: the words as they are, never as HTML.
+      return html`<div class="body plain">${text}</div>`;
+    }
     if (!this.streaming) return html`<div class="body">${unsafeHTML(renderMarkdown(text))}</div>`;
     const { finished, tail } = splitFinishedBlocks(text);
     if (finished !== this.#finishedSource) {
@@ -83,6 +93,20 @@ export class ChatMessage extends LitElement {
       this.#finishedHtml = renderMarkdown(finished);
     }
     return html`<div class="body">${unsafeHTML(this.#finishedHtml)}${unsafeHTML(renderMarkdown(tail))}</div>`;
+  }
+
+  async #renderWhenLoaded(): Promise<void> {
+    if (this.#awaitingRenderer) return;
+    this.#awaitingRenderer = true;
+    try {
+      await loadMarkdown();
+      this.requestUpdate();
+    } catch (error) {
+      // The answer stays plain text; the next update tries again.
+      console.warn("The Markdown renderer did not load:", error);
+    } finally {
+      this.#awaitingRenderer = false;
+    }
   }
 
   #meta(message: ChatMessageRecord) {

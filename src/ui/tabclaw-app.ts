@@ -2,21 +2,14 @@ import { LitElement, css, html, nothing } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { createServices, type Services } from "../app/services";
 import type { ProposedAction } from "../core/agent/action";
-import "./activity-view";
 import "./approvals-view";
 import "./briefing-panel";
 import "./chat-view";
-import "./dream-journal";
 import "./kill-switch";
-import "./memory-view";
-import { warmUpMarkdown } from "./markdown";
+import { warmUpMarkdown } from "./markdown-loader";
 import "./model-panel";
-import "./routines-view";
-import "./settings-view";
 import { sharedStyles } from "./shared-styles";
-import "./storage-panel";
 import "./update-banner";
-import "./usage-view";
 import "./webgpu-notice";
 
 type View =
@@ -48,6 +41,20 @@ const VIEWS: { id: View; label: string }[] = [
   { id: "dreams", label: "Dreams" },
   { id: "settings", label: "Settings" },
 ];
+
+/**
+ * Views loaded when first opened, to keep the first load small. The chat, Models and Approvals are
+ * always there (the chat leads to both). The view renders once its module has defined its element.
+ */
+const VIEW_MODULES: Partial<Record<View, () => Promise<unknown>>> = {
+  routines: () => import("./routines-view"),
+  memory: () => import("./memory-view"),
+  storage: () => import("./storage-panel"),
+  activity: () => import("./activity-view"),
+  usage: () => import("./usage-view"),
+  dreams: () => import("./dream-journal"),
+  settings: () => import("./settings-view"),
+};
 
 const waitingText = (count: number): string =>
   count === 1 ? "1 action waits for your approval." : `${count} actions wait for your approval.`;
@@ -124,6 +131,10 @@ export class TabclawApp extends LitElement {
   @state() private view: View = "chat";
   @state() private services: Services | undefined;
   @state() private startError: string | undefined;
+  /** Views from VIEW_MODULES whose elements are defined. */
+  @state() private loadedViews: ReadonlySet<View> = new Set();
+  @state() private viewLoadError: { view: View; message: string } | undefined;
+  readonly #requestedViews = new Set<View>();
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -161,7 +172,9 @@ export class TabclawApp extends LitElement {
       // Tests and `npm run bench` read this mark: the app is interactive from here on.
       performance.mark("tabclaw:ready");
       document.documentElement.dataset.ready = "true";
-      requestIdleCallback(() => warmUpMarkdown());
+      requestIdleCallback(() => {
+        warmUpMarkdown().catch((error: unknown) => console.warn("The Markdown renderer did not load:", error));
+      });
     } catch (error) {
       this.startError = error instanceof Error ? error.message : String(error);
     }
@@ -221,6 +234,8 @@ export class TabclawApp extends LitElement {
   }
 
   #view(services: Services) {
+    const load = VIEW_MODULES[this.view];
+    if (load && !this.loadedViews.has(this.view)) return this.#loadView(this.view, load);
     switch (this.view) {
       case "chat":
         return html`<tabclaw-chat-view
@@ -263,6 +278,27 @@ export class TabclawApp extends LitElement {
           .github=${services.github}
         ></tabclaw-settings-view>`;
     }
+  }
+
+  /**
+   * Loads a view's module once; until it is there the view is empty. Rendering only a defined element
+   * means it has its controller before it connects, as if it had been loaded with the page.
+   */
+  #loadView(view: View, load: () => Promise<unknown>) {
+    if (!this.#requestedViews.has(view)) {
+      this.#requestedViews.add(view);
+      load().then(
+        () => (this.loadedViews = new Set([...this.loadedViews, view])),
+        (error: unknown) =>
+          (this.viewLoadError = { view, message: error instanceof Error ? error.message : String(error) }),
+      );
+    }
+    const failed = this.viewLoadError?.view === view ? this.viewLoadError : undefined;
+    if (!failed) return nothing;
+    const label = VIEWS.find((entry) => entry.id === view)?.label ?? view;
+    return html`<p class="fatal error" role="alert">
+      The ${label} view could not be loaded (${failed.message}). Reload the page to try again.
+    </p>`;
   }
 
   /** Shows Approvals; given an action's id (a board's "Review … in Approvals"), brings its card into view and focus. */
