@@ -22,6 +22,7 @@ import { MEMORY_TARGETS, measureMemoryFigures } from "./memory-figures";
 import { SCHEDULER_TARGETS, measureSchedulerFigures } from "./scheduler-figures";
 import { measureFirstLoad } from "./first-load-bundle";
 import { measureGateRoundtrip } from "./gate-roundtrip/measure";
+import { DEPLOY_NOTIFICATION_TARGETS, measureDeployNotificationFigures } from "./deploy-notification-figures";
 import { GITHUB_TARGETS, measureGitHubFigures } from "./github-figures";
 import { GMAIL_TARGETS, measureGmailFigures } from "./gmail-figures";
 import { MBOX_IMPORT_TARGETS, measureMboxImportFigures } from "./mbox-import-figures";
@@ -53,6 +54,7 @@ const targets: BenchTarget[] = [
   ...GMAIL_TARGETS,
   ...TRIAGE_TARGETS,
   ...GITHUB_TARGETS,
+  ...DEPLOY_NOTIFICATION_TARGETS,
   ...SLACK_TARGETS,
 ];
 
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
   Object.assign(results, await measureTriageFigures());
   // Issue 7: idle polling of 10 repositories on the fake GitHub; the Slack digest's prompt sizes and pacing.
   Object.assign(results, await measureGitHubFigures());
+  Object.assign(results, await measureDeployNotificationFigures());
   Object.assign(results, await measureSlackFigures());
 
   const firstLoad = measureFirstLoad(dist);
