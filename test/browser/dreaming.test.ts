@@ -96,7 +96,8 @@ test("Dream now applies a proposal as one run with a readable diff, and Undo thi
     return { jobs: jobs.map((job) => job.id).sort(), runs: runs.map((r) => [r.jobId, r.trigger, r.outcome]) };
   });
   expect(stored.jobs).toEqual(["deploy-watch", "dreaming", "mail-triage", "morning-briefing", "slack-digest"]);
-  expect(stored.runs).toEqual([["dreaming", "manual", "ran"]]);
+  // The other jobs may have come due during the test; dreaming ran once, by hand.
+  expect(stored.runs.filter(([jobId]) => jobId === "dreaming")).toEqual([["dreaming", "manual", "ran"]]);
   assertNoErrors();
 });
 

@@ -144,7 +144,8 @@ test("without mail, the Inbox explains the two ways in: import a file here, or c
 
   await empty.getByRole("button", { name: "Open Settings" }).click();
   await page.locator(`nav button[aria-current="page"]`, { hasText: "Settings" }).waitFor();
-  expect(await page.locator("tabclaw-accounts-settings").count()).toBe(1);
+  // Settings loads on first use: wait for its Accounts section rather than count at once.
+  await page.locator("tabclaw-accounts-settings").waitFor();
   assertNoErrors();
 });
 
