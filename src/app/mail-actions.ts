@@ -1,7 +1,8 @@
 import type { ProposedAction } from "../core/agent/action";
 import { externalContent, userMessage, type ContextItem } from "../core/agent/context-item";
 import { assessTaint } from "../core/agent/taint";
-import type { ActionPreview, AnyToolDefinition } from "../core/agent/tool";
+import type { AnyToolDefinition } from "../core/agent/tool";
+import { toolProposal } from "../core/agent/tool-proposal";
 import type { MailRecord } from "../store/mail-record";
 import {
   gmailApplyLabelTool,
@@ -65,21 +66,6 @@ export interface ProposalOptions {
   userTexts?: readonly string[];
 }
 
-function previewOf(tool: AnyToolDefinition, args: Readonly<Record<string, unknown>>): ActionPreview {
-  try {
-    return tool.preview(args);
-  } catch {
-    // A broken preview must not hide what would go out: show the raw arguments instead.
-    return {
-      title: `${tool.name} (raw arguments: its preview failed)`,
-      fields: Object.entries(args).map(([label, value]) => ({
-        label,
-        value: typeof value === "string" ? value : JSON.stringify(value),
-      })),
-    };
-  }
-}
-
 /**
  * An action the user started from the inbox, built from the tool's own declaration as the agent
  * builds its proposals. Its taint is judged against the mail it concerns: the reply text was
@@ -93,16 +79,11 @@ export function inboxProposal(
   options: ProposalOptions,
 ): ProposedAction {
   const items = [...context, ...(options.userTexts ?? []).map((text) => userMessage(text))];
-  return {
+  return toolProposal(tool, {
     id: options.id,
-    tool: tool.name,
-    effect: tool.effect,
-    ...(tool.connector !== undefined ? { connector: tool.connector } : {}),
-    ...(tool.scope !== undefined ? { scope: tool.scope } : {}),
     arguments: args,
     reason,
-    preview: previewOf(tool, args),
     taint: assessTaint(args, items),
     proposedAt: options.now,
-  };
+  });
 }

@@ -1,8 +1,7 @@
-import type { EngineCallReport } from "../core/agent/agent-loop";
 import { dayKey } from "../core/agent/local-day";
-import { estimatePromptTokens, estimateTokens } from "../core/agent/token-estimate";
 import { serializeError } from "../core/errors";
-import type { ChatEngine, ChatRequest, FinishReason } from "../engine/chat-engine";
+import type { ChatEngine } from "../engine/chat-engine";
+import { meteredEngineCall } from "../engine/metered-engine-call";
 import type { Database } from "../store/database";
 import { RunBudget } from "../store/run-budget";
 import { guardDream } from "./dream-guards";
@@ -53,59 +52,6 @@ function describeChanges(counts: Record<string, number>): string {
     .filter(([, count]) => count > 0)
     .map(([what, count]) => `${what} ${count}`);
   return parts.length > 0 ? `${parts.join(", ")}.` : "No change.";
-}
-
-interface CallResult {
-  text: string;
-  finishReason: FinishReason;
-  tokens: number;
-  failure?: string;
-}
-
-/** One engine call, checked against and charged to the dreaming budget as the agent loop charges chat. */
-async function callEngine(engine: ChatEngine, budget: RunBudget, request: ChatRequest): Promise<CallResult | string> {
-  const promptEstimate = estimatePromptTokens(request.messages);
-  const check = budget.guard.check(promptEstimate + (request.maxTokens ?? 0));
-  if (!check.ok) return check.refusal.message;
-  const startedAt = performance.now();
-  let text = "";
-  let finishReason: FinishReason = "stop";
-  let promptTokens = promptEstimate;
-  let completionTokens: number | undefined;
-  let failure: string | undefined;
-  try {
-    for await (const chunk of engine.stream(request)) {
-      if (chunk.kind === "delta") text += chunk.text;
-      else {
-        finishReason = chunk.finishReason;
-        if (chunk.usage) {
-          promptTokens = chunk.usage.promptTokens;
-          completionTokens = chunk.usage.completionTokens;
-        }
-      }
-    }
-  } catch (error) {
-    failure = serializeError(error).message;
-  }
-  // Without a usage report, count an estimate, never zero.
-  const estimated = completionTokens === undefined;
-  completionTokens ??= estimateTokens(text);
-  budget.guard.record(promptTokens + completionTokens);
-  const report: EngineCallReport = {
-    promptTokens,
-    completionTokens,
-    estimated,
-    latencyMs: performance.now() - startedAt,
-    outcome: failure
-      ? "failed"
-      : finishReason === "abort"
-        ? "aborted"
-        : finishReason === "length"
-          ? "truncated"
-          : "completed",
-  };
-  budget.report(report);
-  return { text, finishReason, tokens: promptTokens + completionTokens, ...(failure ? { failure } : {}) };
 }
 
 /**
@@ -167,7 +113,7 @@ export async function runDream(options: DreamRunOptions): Promise<DreamJournalEn
 
   progress("thinking", `Reading ${material.notes.length} notes and ${material.facts.length} facts with the model…`);
   const budget = await RunBudget.open(db, DREAMING_ROUTINE, modelId);
-  const call = await callEngine(engine, budget, {
+  const call = await meteredEngineCall(engine, budget, {
     messages: dreamMessages(material, day, request.timeZone),
     temperature: 0,
     maxTokens: DREAM_MAX_TOKENS,
@@ -178,8 +124,12 @@ export async function runDream(options: DreamRunOptions): Promise<DreamJournalEn
     () => [],
     (error: unknown) => [`This run's token use could not be recorded (${serializeError(error).message}).`],
   );
-  if (typeof call === "string")
-    return finish({ status: "failed", message: "Not run: the budget is spent.", reasons: [call, ...recording] });
+  if (call.kind === "refused")
+    return finish({
+      status: "failed",
+      message: "Not run: the budget is spent.",
+      reasons: [call.refusal.message, ...recording],
+    });
   entry = { ...entry, tokens: call.tokens };
   if (call.failure !== undefined || call.finishReason === "abort" || call.finishReason === "length") {
     const why =

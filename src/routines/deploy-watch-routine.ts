@@ -1,8 +1,8 @@
 import type { ActionOutcome, ProposedAction } from "../core/agent/action";
 import type { ContextItem } from "../core/agent/context-item";
 import { assessTaint } from "../core/agent/taint";
-import { estimatePromptTokens, estimateTokens } from "../core/agent/token-estimate";
 import type { AnyToolDefinition } from "../core/agent/tool";
+import { toolProposal } from "../core/agent/tool-proposal";
 import { changeLine, quietMessage, rerunArguments, shouldProposeRerun } from "../core/deploy/deploy-notice";
 import { deployVerdictMessages, type FailureEvidence } from "../core/deploy/deploy-prompt";
 import {
@@ -20,6 +20,7 @@ import {
 } from "../core/deploy/poll-summary";
 import { serializeError } from "../core/errors";
 import type { ChatEngine } from "../engine/chat-engine";
+import { meteredEngineCall } from "../engine/metered-engine-call";
 import type { Database } from "../store/database";
 import { DeploymentStore } from "../store/deployment-store";
 import { RunBudget } from "../store/run-budget";
@@ -82,6 +83,7 @@ export const NO_PAGE_MESSAGE = "No Tabclaw page is open to reach GitHub; the wat
 
 const NO_TAINT = assessTaint({}, []);
 
+/** A proposal from the watch; with no context (the routine chose every argument itself) there is no taint to judge. */
 function action(
   tool: AnyToolDefinition,
   id: string,
@@ -90,18 +92,8 @@ function action(
   context: readonly ContextItem[],
   now: number,
 ): ProposedAction {
-  return {
-    id,
-    tool: tool.name,
-    effect: tool.effect,
-    ...(tool.connector !== undefined ? { connector: tool.connector } : {}),
-    ...(tool.scope !== undefined ? { scope: tool.scope } : {}),
-    arguments: args,
-    reason,
-    preview: tool.preview(args),
-    taint: context.length === 0 ? NO_TAINT : assessTaint(args, context),
-    proposedAt: now,
-  };
+  const taint = context.length === 0 ? NO_TAINT : assessTaint(args, context);
+  return toolProposal(tool, { id, arguments: args, reason, taint, proposedAt: now });
 }
 
 function untrustedResult(tool: string, source: string, content: string): ContextItem {
@@ -141,53 +133,18 @@ async function judge(
 ): Promise<Verdict> {
   const modelId = engine.loadedModelId ?? "unknown";
   const budget = await RunBudget.open(db, DEPLOY_WATCH_ROUTINE, modelId);
-  const messages = deployVerdictMessages(evidence);
-  const estimate = estimatePromptTokens(messages);
-  const check = budget.guard.check(estimate + VERDICT_MAX_TOKENS);
-  if (!check.ok) {
-    await budget.settled().catch(() => undefined);
-    return { tokens: 0, problem: check.refusal.message };
-  }
-  const startedAt = performance.now();
-  let text = "";
-  let promptTokens = estimate;
-  let completionTokens: number | undefined;
-  let failure: string | undefined;
-  let finish = "stop";
-  try {
-    for await (const chunk of engine.stream({
-      messages,
-      temperature: 0,
-      maxTokens: VERDICT_MAX_TOKENS,
-      responseFormat: { type: "json_object", schema: DEPLOY_VERDICT_SCHEMA_TEXT },
-      signal,
-    })) {
-      if (chunk.kind === "delta") text += chunk.text;
-      else {
-        finish = chunk.finishReason;
-        if (chunk.usage) {
-          promptTokens = chunk.usage.promptTokens;
-          completionTokens = chunk.usage.completionTokens;
-        }
-      }
-    }
-  } catch (error) {
-    failure = serializeError(error).message;
-  }
-  const estimated = completionTokens === undefined;
-  completionTokens ??= estimateTokens(text);
-  const tokens = promptTokens + completionTokens;
-  budget.guard.record(tokens);
-  budget.report({
-    promptTokens,
-    completionTokens,
-    estimated,
-    latencyMs: performance.now() - startedAt,
-    outcome: failure ? "failed" : finish === "abort" ? "aborted" : finish === "length" ? "truncated" : "completed",
+  const call = await meteredEngineCall(engine, budget, {
+    messages: deployVerdictMessages(evidence),
+    temperature: 0,
+    maxTokens: VERDICT_MAX_TOKENS,
+    responseFormat: { type: "json_object", schema: DEPLOY_VERDICT_SCHEMA_TEXT },
+    signal,
   });
   await budget.settled().catch(() => undefined);
-  if (failure !== undefined) return { tokens, problem: failure };
-  const parsed = parseVerdict(text);
+  if (call.kind === "refused") return { tokens: 0, problem: call.refusal.message };
+  const { tokens } = call;
+  if (call.failure !== undefined) return { tokens, problem: call.failure };
+  const parsed = parseVerdict(call.text);
   return parsed.ok ? { tokens, verdict: parsed.verdict } : { tokens, problem: parsed.problem };
 }
 

@@ -1,10 +1,9 @@
-import { estimatePromptTokens, estimateTokens } from "../core/agent/token-estimate";
 import type { BudgetRefusal } from "../core/agent/token-budget";
-import { serializeError } from "../core/errors";
 import { parseTriageAnswer, type TriageDecision } from "../core/mail/triage-decision";
 import { triageMessages } from "../core/mail/triage-prompt";
 import { TRIAGE_MAX_TOKENS, TRIAGE_SCHEMA_TEXT } from "../core/mail/triage-schema";
-import type { ChatEngine, FinishReason } from "../engine/chat-engine";
+import type { ChatEngine } from "../engine/chat-engine";
+import { meteredEngineCall } from "../engine/metered-engine-call";
 import type { MailRecord } from "../store/mail-record";
 import type { RunBudget } from "../store/run-budget";
 
@@ -25,51 +24,19 @@ export async function triageWithModel(
   mail: MailRecord,
   signal: AbortSignal,
 ): Promise<TriageCallResult> {
-  const messages = triageMessages(mail);
-  const estimate = estimatePromptTokens(messages);
-  const check = budget.guard.check(estimate + TRIAGE_MAX_TOKENS);
-  if (!check.ok) return { kind: "refused", refusal: check.refusal };
-  const startedAt = performance.now();
-  let text = "";
-  let finish: FinishReason = "stop";
-  let promptTokens = estimate;
-  let completionTokens: number | undefined;
-  let failure: string | undefined;
-  try {
-    for await (const chunk of engine.stream({
-      messages,
-      temperature: 0,
-      maxTokens: TRIAGE_MAX_TOKENS,
-      responseFormat: { type: "json_object", schema: TRIAGE_SCHEMA_TEXT },
-      signal,
-    })) {
-      if (chunk.kind === "delta") text += chunk.text;
-      else {
-        finish = chunk.finishReason;
-        if (chunk.usage) {
-          promptTokens = chunk.usage.promptTokens;
-          completionTokens = chunk.usage.completionTokens;
-        }
-      }
-    }
-  } catch (error) {
-    failure = serializeError(error).message;
-  }
-  // Without a usage report, count an estimate, never zero.
-  const estimated = completionTokens === undefined;
-  completionTokens ??= estimateTokens(text);
-  const tokens = promptTokens + completionTokens;
-  budget.guard.record(tokens);
-  budget.report({
-    promptTokens,
-    completionTokens,
-    estimated,
-    latencyMs: performance.now() - startedAt,
-    outcome: failure ? "failed" : finish === "abort" ? "aborted" : finish === "length" ? "truncated" : "completed",
+  const call = await meteredEngineCall(engine, budget, {
+    messages: triageMessages(mail),
+    temperature: 0,
+    maxTokens: TRIAGE_MAX_TOKENS,
+    responseFormat: { type: "json_object", schema: TRIAGE_SCHEMA_TEXT },
+    signal,
   });
-  const stopped = signal.aborted || finish === "abort";
-  if (failure !== undefined) return { kind: "unusable", problem: `the model failed: ${failure}`, tokens, stopped };
-  const parsed = parseTriageAnswer(text, finish);
+  if (call.kind === "refused") return call;
+  const { tokens } = call;
+  const stopped = signal.aborted || call.finishReason === "abort";
+  if (call.failure !== undefined)
+    return { kind: "unusable", problem: `the model failed: ${call.failure}`, tokens, stopped };
+  const parsed = parseTriageAnswer(call.text, call.finishReason);
   return parsed.ok
     ? { kind: "decided", decision: parsed.decision, tokens }
     : { kind: "unusable", problem: parsed.problem, tokens, stopped };

@@ -1,7 +1,8 @@
 import type { ProposedAction } from "../core/agent/action";
 import { externalContent } from "../core/agent/context-item";
 import { assessTaint } from "../core/agent/taint";
-import type { ActionPreview, AnyToolDefinition } from "../core/agent/tool";
+import type { AnyToolDefinition } from "../core/agent/tool";
+import { toolProposal } from "../core/agent/tool-proposal";
 import { replyDraft } from "../core/mail/reply-draft";
 import { MAIL_CATEGORY_TITLES, triageLabelName } from "../core/mail/triage-labels";
 import { triageMailData } from "../core/mail/triage-prompt";
@@ -19,18 +20,6 @@ import { gmailApplyLabelTool, gmailCreateDraftTool, gmailSyncTool } from "../too
 /** The routine's name, as proposal ids and reasons carry it. */
 const ROUTINE = "mail-triage";
 
-function previewOf(tool: AnyToolDefinition, args: Readonly<Record<string, unknown>>): ActionPreview {
-  try {
-    return tool.preview(args);
-  } catch {
-    // A broken preview must not hide what would go out: show the raw arguments instead.
-    return {
-      title: `${tool.name} (raw arguments: its preview failed)`,
-      fields: Object.entries(args).map(([label, value]) => ({ label, value: String(value) })),
-    };
-  }
-}
-
 function proposal(
   tool: AnyToolDefinition,
   id: string,
@@ -39,18 +28,8 @@ function proposal(
   mail: MailRecord,
   now: number,
 ): ProposedAction {
-  return {
-    id,
-    tool: tool.name,
-    effect: tool.effect,
-    ...(tool.connector !== undefined ? { connector: tool.connector } : {}),
-    ...(tool.scope !== undefined ? { scope: tool.scope } : {}),
-    arguments: args,
-    reason,
-    preview: previewOf(tool, args),
-    taint: assessTaint(args, [externalContent(mail.id, triageMailData(mail))]),
-    proposedAt: now,
-  };
+  const taint = assessTaint(args, [externalContent(mail.id, triageMailData(mail))]);
+  return toolProposal(tool, { id, arguments: args, reason, taint, proposedAt: now });
 }
 
 function senderLine(mail: MailRecord): string {
@@ -100,19 +79,13 @@ export function draftProposal(mail: MailRecord, body: string, now: number): Prop
  * Every run's sync is a new action: the Gate answers a repeated id from its record without running it.
  */
 export function syncProposal(now: number): ProposedAction {
-  const tool = gmailSyncTool;
   const args = {};
-  return {
+  return toolProposal(gmailSyncTool, {
     id: `${ROUTINE}:sync:${now}:${crypto.randomUUID()}`,
-    tool: tool.name,
-    effect: tool.effect,
-    ...(tool.connector !== undefined ? { connector: tool.connector } : {}),
-    ...(tool.scope !== undefined ? { scope: tool.scope } : {}),
     arguments: args,
     reason: "Scheduled mail triage: fetch new Gmail mail first.",
-    preview: previewOf(tool, args),
     // The routine, not a model, asks for it, with no arguments: nothing untrusted is involved.
     taint: assessTaint(args, []),
     proposedAt: now,
-  };
+  });
 }

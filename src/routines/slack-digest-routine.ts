@@ -1,8 +1,7 @@
-import type { ActionOutcome, ProposedAction } from "../core/agent/action";
+import type { ActionOutcome } from "../core/agent/action";
 import { externalContent } from "../core/agent/context-item";
 import { assessTaint } from "../core/agent/taint";
-import { estimatePromptTokens, estimateTokens } from "../core/agent/token-estimate";
-import type { AnyToolDefinition } from "../core/agent/tool";
+import { toolProposal } from "../core/agent/tool-proposal";
 import { serializeError } from "../core/errors";
 import {
   batchSchema,
@@ -18,6 +17,7 @@ import { replyArguments } from "../core/slack/digest-reply";
 import { parseSlackUpdates, type SlackUpdates } from "../core/slack/slack-message";
 import { groupByThread } from "../core/slack/thread-grouping";
 import type { ChatEngine } from "../engine/chat-engine";
+import { meteredEngineCall } from "../engine/metered-engine-call";
 import { ConnectorState } from "../store/connector-state";
 import type { Database } from "../store/database";
 import type { JobRecord } from "../store/job-record";
@@ -91,28 +91,6 @@ export const NO_PAGE_MESSAGE = "No Tabclaw page is open to reach Slack; the dige
 
 const NO_TAINT = assessTaint({}, []);
 
-function proposal(
-  tool: AnyToolDefinition,
-  id: string,
-  args: Record<string, unknown>,
-  reason: string,
-  taint: ProposedAction["taint"],
-  now: number,
-): ProposedAction {
-  return {
-    id,
-    tool: tool.name,
-    effect: tool.effect,
-    ...(tool.connector !== undefined ? { connector: tool.connector } : {}),
-    ...(tool.scope !== undefined ? { scope: tool.scope } : {}),
-    arguments: args,
-    reason,
-    preview: tool.preview(args),
-    taint,
-    proposedAt: now,
-  };
-}
-
 /** An outcome of the read that is not a result, as an error the run records (its name says what to do). */
 function readError(outcome: ActionOutcome): Error {
   if (outcome.status === "failed") return Object.assign(new Error(outcome.error.message), { name: outcome.error.name });
@@ -161,51 +139,18 @@ async function summariseBatch(
   rendering: DigestRendering,
   signal: AbortSignal,
 ): Promise<BatchOutcome & { refused?: string }> {
-  const messages = digestMessages(batch, rendering);
-  const maxTokens = digestMaxTokens(batch.threads.length);
-  const estimate = estimatePromptTokens(messages);
-  const check = budget.guard.check(estimate + maxTokens);
-  if (!check.ok) return { tokens: 0, refused: check.refusal.message };
-  const startedAt = performance.now();
-  let text = "";
-  let promptTokens = estimate;
-  let completionTokens: number | undefined;
-  let failure: string | undefined;
-  let finish = "stop";
-  try {
-    for await (const chunk of engine.stream({
-      messages,
-      temperature: 0,
-      maxTokens,
-      responseFormat: { type: "json_object", schema: JSON.stringify(batchSchema(batch)) },
-      signal,
-    })) {
-      if (chunk.kind === "delta") text += chunk.text;
-      else {
-        finish = chunk.finishReason;
-        if (chunk.usage) {
-          promptTokens = chunk.usage.promptTokens;
-          completionTokens = chunk.usage.completionTokens;
-        }
-      }
-    }
-  } catch (error) {
-    failure = serializeError(error).message;
-  }
-  const estimated = completionTokens === undefined;
-  completionTokens ??= estimateTokens(text);
-  const tokens = promptTokens + completionTokens;
-  budget.guard.record(tokens);
-  budget.report({
-    promptTokens,
-    completionTokens,
-    estimated,
-    latencyMs: performance.now() - startedAt,
-    outcome: failure ? "failed" : finish === "abort" ? "aborted" : finish === "length" ? "truncated" : "completed",
+  const call = await meteredEngineCall(engine, budget, {
+    messages: digestMessages(batch, rendering),
+    temperature: 0,
+    maxTokens: digestMaxTokens(batch.threads.length),
+    responseFormat: { type: "json_object", schema: JSON.stringify(batchSchema(batch)) },
+    signal,
   });
-  if (failure !== undefined) return { tokens, problem: `The model failed: ${failure}` };
-  if (finish === "abort") return { tokens, problem: "The run was stopped before the summary was finished." };
-  return { tokens, text };
+  if (call.kind === "refused") return { tokens: 0, refused: call.refusal.message };
+  const { tokens } = call;
+  if (call.failure !== undefined) return { tokens, problem: `The model failed: ${call.failure}` };
+  if (call.finishReason === "abort") return { tokens, problem: "The run was stopped before the summary was finished." };
+  return { tokens, text: call.text };
 }
 
 export function slackDigestRoutine(options: SlackDigestOptions): ScheduledRoutine {
@@ -255,14 +200,13 @@ export function slackDigestRoutine(options: SlackDigestOptions): ScheduledRoutin
     const id = `${SLACK_DIGEST_JOB_ID}:reply:${thread.key}:${thread.latestTs}`;
     const taint = assessTaint(args, [externalContent(thread.source, shown.lines.join("\n"))]);
     const outcome = await propose(
-      proposal(
-        slackPostMessageTool,
+      toolProposal(slackPostMessageTool, {
         id,
-        { ...args },
-        `Slack digest: a reply in ${thread.channelName}, where ${entry.summary}`,
+        arguments: { ...args },
+        reason: `Slack digest: a reply in ${thread.channelName}, where ${entry.summary}`,
         taint,
-        now,
-      ),
+        proposedAt: now,
+      }),
     );
     switch (outcome.status) {
       case "pending":
@@ -285,14 +229,13 @@ export function slackDigestRoutine(options: SlackDigestOptions): ScheduledRoutin
       const propose = gateOf(context);
       if (!propose) return { kind: "nothing-new", message: NO_PAGE_MESSAGE };
       const outcome = await propose(
-        proposal(
-          slackReadUpdatesTool,
-          `${SLACK_DIGEST_JOB_ID}:read:${job.id}:${now}`,
-          {},
-          "Scheduled Slack digest.",
-          NO_TAINT,
-          now,
-        ),
+        toolProposal(slackReadUpdatesTool, {
+          id: `${SLACK_DIGEST_JOB_ID}:read:${job.id}:${now}`,
+          arguments: {},
+          reason: "Scheduled Slack digest.",
+          taint: NO_TAINT,
+          proposedAt: now,
+        }),
       );
       if (outcome.status === "denied")
         return { kind: "nothing-new", message: `Slack was not read: ${outcome.message}` };

@@ -9,7 +9,8 @@ import { buildSystemPrompt } from "./system-prompt";
 import { assessTaint } from "./taint";
 import type { BudgetGuard, BudgetRefusal } from "./token-budget";
 import { estimatePromptTokens, estimateTokens } from "./token-estimate";
-import type { ActionPreview, AnyToolDefinition } from "./tool";
+import type { AnyToolDefinition } from "./tool";
+import { toolProposal } from "./tool-proposal";
 import type { ToolRegistry } from "./tool-registry";
 import { stableStringify } from "./stable-stringify";
 
@@ -61,19 +62,6 @@ type EngineCall =
   | { kind: "completed"; text: string; finishReason: FinishReason; usage?: ChatUsage }
   | { kind: "failed"; text: string; error: AgentError }
   | { kind: "refused"; refusal: BudgetRefusal };
-
-function safePreview(tool: AnyToolDefinition, args: Readonly<Record<string, unknown>>): ActionPreview {
-  try {
-    return tool.preview(args);
-  } catch {
-    // A broken preview must not hide the call: show the raw arguments instead.
-    const fields = Object.entries(args).map(([label, value]) => ({
-      label,
-      value: typeof value === "string" ? value : JSON.stringify(value),
-    }));
-    return { title: `${tool.name} (raw arguments: its preview failed)`, fields };
-  }
-}
 
 /** How an outcome reads to the model on the next turn. Notes are Tabclaw's words, hence trusted. */
 function outcomeItem(tool: AnyToolDefinition, action: ProposedAction, outcome: ActionOutcome): ContextItem {
@@ -319,19 +307,14 @@ class AgentRun {
       return undefined;
     }
 
-    const action: ProposedAction = {
+    const action: ProposedAction = toolProposal(tool, {
       id: this.#options.newActionId?.() ?? crypto.randomUUID(),
-      tool: tool.name,
-      effect: tool.effect,
-      ...(tool.connector !== undefined ? { connector: tool.connector } : {}),
-      ...(tool.scope !== undefined ? { scope: tool.scope } : {}),
       arguments: decision.arguments,
       reason: decision.reason,
-      preview: safePreview(tool, decision.arguments),
       // Judged on the context as it was when the model chose this call.
       taint: assessTaint(decision.arguments, this.#context),
       proposedAt: this.#options.now?.() ?? Date.now(),
-    };
+    });
     yield { type: "tool_call_proposed", action };
     this.#append(decisionItem);
 
