@@ -29,7 +29,9 @@ import { githubJobLogTailTool, githubPollTool, githubRerunFailedJobsTool } from 
 import { deploymentRecordOf, type WatchFindings } from "./deploy-watch-records";
 import type { RoutineResult } from "./job-runner";
 import type { JobRecord } from "../store/job-record";
-import type { CheckContext, CheckResult, ProposeAction, ScheduledRoutine } from "./routine";
+import { gateOf, gateOrDenial, type GatedRoutineOptions } from "./gated-routine";
+import type { CheckResult, ProposeAction, ScheduledRoutine } from "./routine";
+import { withRoutineDb } from "./routine-database";
 
 /**
  * The deployment watch. Check: propose `github_poll` to the page's Gate (a read: GitHub answers
@@ -51,17 +53,8 @@ export const DEPLOY_WATCH_TIMEOUT_MS = 5 * 60_000;
 /** Failures judged per run; more are listed without a verdict (they are rare, and tokens are not). */
 export const MAX_VERDICTS_PER_RUN = 5;
 
-export interface DeployWatchOptions {
-  /**
-   * The page's `gate.propose`. Optional: without it the routine uses the one the scheduler puts in
-   * its context (the page that started the scheduler passed it through comlink).
-   */
-  proposeAction?: ProposeAction;
-  engine: () => ChatEngine | undefined;
-  /** A connection per use, for the token budget and usage records. */
-  db: () => Promise<Database>;
-  keepOpen?: boolean;
-}
+/** The watch's Gate, engine and database (a connection per use, for the board, the token budget and usage records). */
+export type DeployWatchOptions = GatedRoutineOptions;
 
 /** The watch's job: every 5 minutes, on by default (with no repository watched a check asks nothing at all). */
 export function deployWatchJob(timeZone: string, now: number): JobRecord {
@@ -152,13 +145,6 @@ export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutin
   /** What the check found, for the run that follows it. */
   let found: { summary: PollSummary; content: string } | undefined;
 
-  /** The Gate to propose to: the one given, else the page's from the scheduler's context. */
-  function gateOf(context: CheckContext): ProposeAction {
-    const propose = options.proposeAction ?? context.proposeAction;
-    if (propose) return propose;
-    return () => Promise.resolve({ status: "denied", message: NO_PAGE_MESSAGE });
-  }
-
   async function evidenceFor(
     propose: ProposeAction,
     change: PolledChange,
@@ -231,16 +217,13 @@ export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutin
       const { job, now } = checkContext;
       found = undefined;
       // No repository chosen (GitHub never set up): nothing to ask, not even the Gate.
-      const db = await options.db();
-      try {
-        const repositories = await readSetting({ get: (key) => db.get("settings", key) }, "githubRepositories");
-        if (repositories.length === 0) return { kind: "nothing-new", message: "No GitHub repository is watched." };
-      } finally {
-        if (!options.keepOpen) db.close();
-      }
-      if (!options.proposeAction && !checkContext.proposeAction)
-        return { kind: "nothing-new", message: NO_PAGE_MESSAGE };
-      const outcome = await gateOf(checkContext)(
+      const repositories = await withRoutineDb(options, (db) =>
+        readSetting({ get: (key) => db.get("settings", key) }, "githubRepositories"),
+      );
+      if (repositories.length === 0) return { kind: "nothing-new", message: "No GitHub repository is watched." };
+      const propose = gateOf(options, checkContext);
+      if (!propose) return { kind: "nothing-new", message: NO_PAGE_MESSAGE };
+      const outcome = await propose(
         action(
           githubPollTool,
           `${DEPLOY_WATCH_JOB_ID}:poll:${job.id}:${now}`,
@@ -260,20 +243,19 @@ export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutin
     },
     async run(runContext): Promise<RoutineResult> {
       const { now, signal } = runContext;
-      const propose = gateOf(runContext);
+      const propose = gateOrDenial(options, runContext, NO_PAGE_MESSAGE);
       const pending = found;
       found = undefined;
       if (!pending) return { outcome: "nothing-new", tokens: 0, itemsFound: 0, message: "Nothing new." };
       const engine = options.engine();
       const modelId = engine?.loadedModelId;
       // The board is written whether or not a model judges anything.
-      const db = await options.db();
-      const seenAt = pending.summary.polledAt || now;
-      let tokens = 0;
-      let judged = 0;
-      const lines: string[] = [];
-      const sightings: Sighting[] = [];
-      try {
+      return withRoutineDb(options, async (db) => {
+        const seenAt = pending.summary.polledAt || now;
+        let tokens = 0;
+        let judged = 0;
+        const lines: string[] = [];
+        const sightings: Sighting[] = [];
         for (const change of pending.summary.changes) {
           if (!isFailure(change)) {
             lines.push(changeLine(change, undefined));
@@ -310,10 +292,8 @@ export function deployWatchRoutine(options: DeployWatchOptions): ScheduledRoutin
         }
         const problem = await keepForBoard(db, sightings);
         if (problem !== undefined) lines.push(problem);
-      } finally {
-        if (!options.keepOpen) db.close();
-      }
-      return { outcome: "ran", tokens, itemsFound: pending.summary.changes.length, message: lines.join("\n") };
+        return { outcome: "ran", tokens, itemsFound: pending.summary.changes.length, message: lines.join("\n") };
+      });
     },
   };
 }

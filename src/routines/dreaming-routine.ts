@@ -6,15 +6,12 @@ import { MemoryStore } from "../memory/memory-store";
 import type { Database } from "../store/database";
 import type { RoutineResult } from "./job-runner";
 import type { CheckResult, ScheduledRoutine } from "./routine";
+import { withRoutineDb, type RoutineDatabase } from "./routine-database";
 
 /** The dreaming job's id and routine: one job, daily at the Dreaming setting's time. */
 export const DREAMING_JOB_ID = "dreaming";
 
-export interface DreamingRoutineOptions {
-  /** A connection per use: a schema upgrade in a newer tab closes old ones. */
-  db: () => Promise<Database>;
-  /** Leave the connection open after use (tests share one); closed by default. */
-  keepOpen?: boolean;
+export interface DreamingRoutineOptions extends RoutineDatabase {
   engine: () => ChatEngine | undefined;
   timeZone: string;
   /** The scheduler's clock (tests pass a fake one). */
@@ -43,19 +40,16 @@ export async function dreamOnce(
   signal: AbortSignal,
   onProgress?: (progress: DreamProgress) => void,
 ): Promise<DreamJournalEntry> {
-  const db = await options.db();
-  try {
-    return await runDream({
+  return withRoutineDb(options, (db) =>
+    runDream({
       engine: options.engine(),
       db,
       request: { timeZone: options.timeZone, trigger },
       signal,
       ...(options.now ? { now: options.now } : {}),
       ...(onProgress ? { onProgress } : {}),
-    });
-  } finally {
-    if (!options.keepOpen) db.close();
-  }
+    }),
+  );
 }
 
 /**
@@ -68,13 +62,8 @@ export function dreamingRoutine(options: DreamingRoutineOptions): ScheduledRouti
     id: DREAMING_JOB_ID,
     needsModel: true,
     async check({ now }): Promise<CheckResult> {
-      const db = await options.db();
-      try {
-        const items = await notesToDream(db, now, options.timeZone);
-        return items === 0 ? { kind: "nothing-new", message: "No notes since the last run." } : { kind: "new", items };
-      } finally {
-        if (!options.keepOpen) db.close();
-      }
+      const items = await withRoutineDb(options, (db) => notesToDream(db, now, options.timeZone));
+      return items === 0 ? { kind: "nothing-new", message: "No notes since the last run." } : { kind: "new", items };
     },
     async run({ signal }) {
       return dreamRunResult(await dreamOnce(options, "schedule", signal));

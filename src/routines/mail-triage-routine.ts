@@ -24,6 +24,7 @@ import {
   type TriageWaiting,
 } from "./mail-triage-state";
 import type { CheckContext, CheckResult, ProposeAction, RunContext, ScheduledRoutine } from "./routine";
+import { withRoutineDb, type RoutineDatabase } from "./routine-database";
 
 /**
  * Mail triage on the scheduler (every 15 minutes). Check: fetch new Gmail mail through the page's
@@ -46,11 +47,7 @@ export const MAIL_TRIAGE_TIMEOUT_MS = 10 * 60_000;
 /** No new model call starts after this share of the time limit, so the run ends on its own and keeps its record. */
 const DEADLINE_SHARE = 0.8;
 
-export interface MailTriageOptions {
-  /** A connection per use: a schema upgrade in a newer tab closes old ones. */
-  db: () => Promise<Database>;
-  /** Leave the connection open after use (tests share one); closed by default. */
-  keepOpen?: boolean;
+export interface MailTriageOptions extends RoutineDatabase {
   engine: () => ChatEngine | undefined;
   /** Tells every tab (and this worker) that stored mail changed. */
   announce?: () => void;
@@ -184,15 +181,6 @@ export function mailTriageRoutine(options: MailTriageOptions): ScheduledRoutine 
   /** What the check learned of Gmail, for the run that follows it. */
   let checked: GmailStatus | undefined;
 
-  async function withDb<T>(work: (db: Database) => Promise<T>): Promise<T> {
-    const db = await options.db();
-    try {
-      return await work(db);
-    } finally {
-      if (!options.keepOpen) db.close();
-    }
-  }
-
   async function fingerprint(db: Database, rules: readonly MailRule[]): Promise<string> {
     return inboxFingerprint(await new MailStore(db).countUntriaged(), await newestUntriagedId(db), rules);
   }
@@ -213,7 +201,7 @@ export function mailTriageRoutine(options: MailTriageOptions): ScheduledRoutine 
       if (synced.kind === "frozen") return { kind: "nothing-new", message: synced.note };
       gmail = synced;
     }
-    const found = await withDb(async (db) => {
+    const found = await withRoutineDb(options, async (db) => {
       const mail = new MailStore(db);
       const state = await readTriageState(db);
       let leftToUser = 0;
@@ -277,7 +265,7 @@ export function mailTriageRoutine(options: MailTriageOptions): ScheduledRoutine 
       }
     }
 
-    return withDb(async (db) => {
+    return withRoutineDb(options, async (db) => {
       const mail = new MailStore(db);
       const rules = await readSetting({ get: (key) => db.get("settings", key) }, "mailRules");
       let state: MailTriageState = await readTriageState(db);

@@ -27,7 +27,9 @@ import { SlackThreadStore } from "../store/slack-thread-store";
 import { UsageRecorder } from "../store/usage-recorder";
 import { slackPostMessageTool, slackReadUpdatesTool } from "../tools/slack-tools";
 import type { RoutineResult } from "./job-runner";
-import type { CheckContext, CheckResult, ProposeAction, ScheduledRoutine } from "./routine";
+import { gateOf, gateOrDenial, type GatedRoutineOptions } from "./gated-routine";
+import type { CheckResult, ProposeAction, ScheduledRoutine } from "./routine";
+import { withRoutineDb } from "./routine-database";
 import { stillWaiting, summarisedRecord, threadOfRecord, waitingRecord } from "./slack-digest-records";
 
 /**
@@ -54,17 +56,8 @@ export const MAX_THREADS_PER_RUN = 40;
 /** Where the digest remembers who "you" is between runs (a thread may wait for a later run). */
 export const SLACK_DIGEST_READER_KEY = "slack-digest:reader";
 
-export interface SlackDigestOptions {
-  /**
-   * The page's `gate.propose`. Optional: without it the routine uses the one the scheduler puts in
-   * its context (the page that started the scheduler passed it through comlink).
-   */
-  proposeAction?: ProposeAction;
-  engine: () => ChatEngine | undefined;
-  /** A connection per use, for the threads, the token budget and usage records. */
-  db: () => Promise<Database>;
-  keepOpen?: boolean;
-}
+/** The digest's Gate, engine and database (a connection per use, for the threads, the token budget and usage records). */
+export type SlackDigestOptions = GatedRoutineOptions;
 
 /**
  * The digest's job. Twice on weekdays, before the morning and after lunch: a digest is a catch-up,
@@ -157,20 +150,6 @@ export function slackDigestRoutine(options: SlackDigestOptions): ScheduledRoutin
   /** What the last check read, for the run that follows it. */
   let found: { you: SlackUpdates["you"]; notes: string[]; read: number } | undefined;
 
-  /** The Gate to propose to: the one given, else the page's from the scheduler's context. */
-  function gateOf(context: CheckContext): ProposeAction | undefined {
-    return options.proposeAction ?? context.proposeAction;
-  }
-
-  async function withDb<T>(work: (db: Database) => Promise<T>): Promise<T> {
-    const db = await options.db();
-    try {
-      return await work(db);
-    } finally {
-      if (!options.keepOpen) db.close();
-    }
-  }
-
   /** Stores what was read at once, as threads waiting for a summary; returns how many threads. */
   async function keepRead(db: Database, updates: SlackUpdates, now: number): Promise<number> {
     const threads = groupByThread(updates.messages);
@@ -226,7 +205,7 @@ export function slackDigestRoutine(options: SlackDigestOptions): ScheduledRoutin
     async check(context): Promise<CheckResult> {
       const { job, now } = context;
       found = undefined;
-      const propose = gateOf(context);
+      const propose = gateOf(options, context);
       if (!propose) return { kind: "nothing-new", message: NO_PAGE_MESSAGE };
       const outcome = await propose(
         toolProposal(slackReadUpdatesTool, {
@@ -242,7 +221,7 @@ export function slackDigestRoutine(options: SlackDigestOptions): ScheduledRoutin
       if (outcome.status !== "executed") throw readError(outcome);
       const updates = parseSlackUpdates(outcome.result.content);
       if (!updates) throw new Error("slack_read_updates answered something the Slack digest cannot read.");
-      return withDb(async (db) => {
+      return withRoutineDb(options, async (db) => {
         const read = updates.messages.length > 0 ? await keepRead(db, updates, now) : 0;
         const waiting = await new SlackThreadStore(db).countAwaitingSummary();
         const notes = updates.notes.length > 0 ? ` ${updates.notes.join(" ")}` : "";
@@ -267,11 +246,10 @@ export function slackDigestRoutine(options: SlackDigestOptions): ScheduledRoutin
     },
     async run(context): Promise<RoutineResult> {
       const { job, now, signal } = context;
-      const propose =
-        gateOf(context) ?? (() => Promise.resolve<ActionOutcome>({ status: "denied", message: NO_PAGE_MESSAGE }));
+      const propose = gateOrDenial(options, context, NO_PAGE_MESSAGE);
       const last = found;
       found = undefined;
-      return withDb(async (db) => {
+      return withRoutineDb(options, async (db) => {
         const store = new SlackThreadStore(db);
         const waiting = await store.awaitingSummary(MAX_THREADS_PER_RUN);
         if (waiting.length === 0) return { outcome: "nothing-new", tokens: 0, itemsFound: 0, message: "Nothing new." };
