@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from "lit";
+import { LitElement, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
 import { isFailedRow, type BoardRow, type RepositoryBoard } from "../app/deployment-board";
@@ -12,6 +12,7 @@ import {
   runNowControl,
   timeOf,
 } from "./routine-board-parts";
+import { FollowController } from "./follow-controller";
 import { panelStyles, sharedStyles } from "./shared-styles";
 
 const RUN_WORDS: Record<string, string> = {
@@ -66,29 +67,13 @@ export class DeploymentsView extends LitElement {
 
   @property({ attribute: false }) deployments: DeploymentsController | undefined;
 
-  #unsubscribe: (() => void) | undefined;
-
-  // Loaded lazily: the controller may arrive after the element was connected (Lit applies a
-  // property set before the upgrade at the first update), so the view follows it whenever it is set.
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has("deployments")) this.#follow();
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.deployments && !this.#unsubscribe) this.#follow();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-  }
-
-  #follow(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = this.deployments?.subscribe(() => this.requestUpdate());
-    void this.deployments?.init();
+  constructor() {
+    super();
+    new FollowController(
+      this,
+      () => this.deployments,
+      (deployments) => void deployments.init(),
+    );
   }
 
   override render() {

@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing, type PropertyValues } from "lit";
+import { LitElement, css, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { INBOX_CATEGORIES, type InboxCategory, type InboxController } from "../app/inbox-controller";
 import { INBOX_CATEGORY_TITLES } from "./mail-category-labels";
@@ -10,6 +10,7 @@ import type { OpenMailEventDetail } from "./mail-list";
 import "./mail-reader";
 import "./mail-rules-list";
 import type { DeleteRuleEventDetail } from "./mail-rules-list";
+import { FollowController } from "./follow-controller";
 import { panelStyles, sharedStyles } from "./shared-styles";
 
 /**
@@ -81,29 +82,13 @@ export class InboxView extends LitElement {
   ];
 
   @property({ attribute: false }) inbox: InboxController | undefined;
-  #unsubscribe: (() => void) | undefined;
-
-  // The view is loaded lazily: its controller may arrive after it was connected (Lit applies a
-  // property set before the upgrade at the first update), so it follows `inbox` whenever it is set.
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has("inbox")) this.#follow();
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.inbox && !this.#unsubscribe) this.#follow();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-  }
-
-  #follow(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = this.inbox?.subscribe(() => this.requestUpdate());
-    void this.inbox?.refresh();
+  constructor() {
+    super();
+    new FollowController(
+      this,
+      () => this.inbox,
+      (inbox) => void inbox.refresh(),
+    );
   }
 
   override render() {

@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from "lit";
+import { LitElement, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
 import type { ConversationGroup, SlackDigestController } from "../app/slack-digest-controller";
@@ -14,6 +14,7 @@ import {
   runNowControl,
   timeOf,
 } from "./routine-board-parts";
+import { FollowController } from "./follow-controller";
 import { panelStyles, sharedStyles } from "./shared-styles";
 
 /** The newest message of a thread is shown this long at most: enough to recognise it. */
@@ -49,29 +50,13 @@ export class SlackDigestView extends LitElement {
 
   @property({ attribute: false }) digest: SlackDigestController | undefined;
 
-  #unsubscribe: (() => void) | undefined;
-
-  // Loaded lazily: the controller may arrive after the element was connected (Lit applies a
-  // property set before the upgrade at the first update), so the view follows it whenever it is set.
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has("digest")) this.#follow();
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.digest && !this.#unsubscribe) this.#follow();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-  }
-
-  #follow(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = this.digest?.subscribe(() => this.requestUpdate());
-    void this.digest?.init();
+  constructor() {
+    super();
+    new FollowController(
+      this,
+      () => this.digest,
+      (digest) => void digest.init(),
+    );
   }
 
   override render() {
