@@ -4,6 +4,7 @@ import { OAuthCancelledError } from "../auth/oauth-errors";
 import type { StoredToken, TokenVault } from "../auth/token-vault";
 import { TOKEN_EXPIRY_MARGIN_MS, tokenUsable } from "../connectors/gmail/gmail-connector";
 import type { SettingsStore } from "../store/settings-store";
+import { OAuthClientId } from "./oauth-client-id";
 import {
   GMAIL_FEATURE_SCOPES,
   GMAIL_FEATURE_TITLES,
@@ -52,7 +53,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class GmailController extends Observable {
   readonly #options: GmailControllerOptions;
   readonly #now: () => number;
-  #savedClientId: string | undefined;
+  readonly #clientId: OAuthClientId;
   #expiryTimer: ReturnType<typeof setTimeout> | undefined;
   #abort: AbortController | undefined;
   /** What is being done right now, for disabling buttons and saying so. */
@@ -62,6 +63,7 @@ export class GmailController extends Observable {
   constructor(options: GmailControllerOptions) {
     super();
     this.#options = options;
+    this.#clientId = new OAuthClientId(options.settings, "googleClientId", options.buildClientId);
     this.#now = options.now ?? Date.now;
     options.vault.onChange((service) => {
       if (service !== "google") return;
@@ -71,25 +73,23 @@ export class GmailController extends Observable {
   }
 
   async init(): Promise<void> {
-    this.#savedClientId = await this.#options.settings.get("googleClientId");
+    await this.#clientId.load();
     this.#watchExpiry();
     this.changed();
   }
 
   /** The client ID typed in Settings (empty when the build-time one is used). */
   get savedClientId(): string {
-    return this.#savedClientId ?? "";
+    return this.#clientId.saved;
   }
 
   get buildClientId(): string | undefined {
-    const value = this.#options.buildClientId?.trim();
-    return value === undefined || value === "" ? undefined : value;
+    return this.#clientId.built;
   }
 
   /** The client ID a sign-in will use. */
   get clientId(): string | undefined {
-    const saved = this.#savedClientId?.trim();
-    return saved !== undefined && saved !== "" ? saved : this.buildClientId;
+    return this.#clientId.effective;
   }
 
   get token(): StoredToken | undefined {
@@ -132,12 +132,10 @@ export class GmailController extends Observable {
   }
 
   async setClientId(value: string): Promise<void> {
-    const trimmed = value.trim();
-    await this.#options.settings.set("googleClientId", trimmed === "" ? undefined : trimmed);
-    this.#savedClientId = trimmed === "" ? undefined : trimmed;
+    const saved = await this.#clientId.save(value);
     this.notice = {
       kind: "info",
-      text: trimmed === "" ? "Client ID cleared." : "Client ID saved. Connect Gmail to sign in with it.",
+      text: saved === "cleared" ? "Client ID cleared." : "Client ID saved. Connect Gmail to sign in with it.",
     };
     this.changed();
   }

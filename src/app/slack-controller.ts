@@ -7,6 +7,7 @@ import { conversationDisplayName, conversationKindOf } from "../core/slack/conve
 import { SLACK_POST_SCOPE, slackScopesFor } from "../core/slack/slack-scopes";
 import type { AuditedFetch } from "../gate/audited-fetch";
 import type { SettingsStore } from "../store/settings-store";
+import { OAuthClientId } from "./oauth-client-id";
 import { Observable } from "./observable";
 
 /**
@@ -70,7 +71,7 @@ export class SlackController extends Observable {
   readonly #options: SlackControllerOptions;
   readonly #now: () => number;
   readonly #authorize: SlackAuthorize;
-  #savedClientId: string | undefined;
+  readonly #clientId: OAuthClientId;
   #prepared: { request: SlackAuthorizationRequest; posting: boolean } | undefined;
   #abort: AbortController | undefined;
   /** Whether Connect asks for `chat:write` too (the "Post replies I approve" box). */
@@ -84,6 +85,7 @@ export class SlackController extends Observable {
   constructor(options: SlackControllerOptions) {
     super();
     this.#options = options;
+    this.#clientId = new OAuthClientId(options.settings, "slackClientId", options.buildClientId);
     this.#now = options.now ?? Date.now;
     this.#authorize = options.authorize ?? popupAuthorize;
     options.vault.onChange((service) => {
@@ -92,7 +94,7 @@ export class SlackController extends Observable {
   }
 
   async init(): Promise<void> {
-    this.#savedClientId = await this.#options.settings.get("slackClientId");
+    await this.#clientId.load();
     this.chosenChannels = await this.#options.settings.get("slackChannels");
     this.posting = this.token?.scopes.includes(SLACK_POST_SCOPE) ?? false;
     this.changed();
@@ -101,17 +103,16 @@ export class SlackController extends Observable {
 
   /** The client ID typed in Settings (empty when the build-time one is used). */
   get savedClientId(): string {
-    return this.#savedClientId ?? "";
+    return this.#clientId.saved;
   }
 
   get buildClientId(): string | undefined {
-    const value = this.#options.buildClientId?.trim();
-    return value === undefined || value === "" ? undefined : value;
+    return this.#clientId.built;
   }
 
+  /** The client ID a sign-in will use. */
   get clientId(): string | undefined {
-    const saved = this.#savedClientId?.trim();
-    return saved !== undefined && saved !== "" ? saved : this.buildClientId;
+    return this.#clientId.effective;
   }
 
   get redirectUri(): string {
@@ -144,12 +145,10 @@ export class SlackController extends Observable {
   }
 
   async setClientId(value: string): Promise<void> {
-    const trimmed = value.trim();
-    await this.#options.settings.set("slackClientId", trimmed === "" ? undefined : trimmed);
-    this.#savedClientId = trimmed === "" ? undefined : trimmed;
+    const saved = await this.#clientId.save(value);
     this.notice = {
       kind: "info",
-      text: trimmed === "" ? "Client ID cleared." : "Client ID saved. Press Connect Slack to sign in with it.",
+      text: saved === "cleared" ? "Client ID cleared." : "Client ID saved. Press Connect Slack to sign in with it.",
     };
     this.changed();
     await this.prepare();

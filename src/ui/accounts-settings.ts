@@ -3,6 +3,14 @@ import { customElement, property, state } from "lit/decorators.js";
 import { gmailController, type GmailController, type GmailStatus } from "../app/gmail-controller";
 import { oauthRedirectUri } from "../auth/oauth-redirect";
 import { GMAIL_FEATURE_SCOPES, type GmailFeature } from "../tools/gmail-scopes";
+import {
+  clientIdField,
+  connectionNotice,
+  connectionStatus,
+  disconnectButton,
+  settingsFormStyles,
+} from "./connection-settings-parts";
+import { FollowController } from "./follow-controller";
 import { sharedStyles } from "./shared-styles";
 
 /** What each permission lets Tabclaw do, in the user's words. */
@@ -53,61 +61,9 @@ function scopeMeaning(scope: string): string {
 export class AccountsSettings extends LitElement {
   static override styles = [
     sharedStyles,
+    settingsFormStyles,
     css`
-      :host {
-        display: block;
-        max-width: 48rem;
-      }
-      fieldset {
-        border: 1px solid var(--border);
-        border-radius: var(--radius);
-        padding: 0.5rem 1rem 1rem;
-        margin: 0 0 1rem;
-      }
-      legend {
-        font-weight: 600;
-      }
-      .field {
-        display: flex;
-        flex-direction: column;
-        gap: 0.25rem;
-        margin: 0.6rem 0;
-      }
-      .row {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-      }
-      input[type="text"] {
-        padding: 0.35rem 0.5rem;
-        border: 1px solid var(--border);
-        border-radius: var(--radius);
-        background: var(--bg);
-        min-width: min(30rem, 100%);
-      }
-      input[type="checkbox"] {
-        width: 1.1rem;
-        height: 1.1rem;
-        accent-color: var(--accent);
-      }
-      .check {
-        display: flex;
-        gap: 0.5rem;
-        align-items: flex-start;
-        margin: 0.6rem 0;
-      }
       .check label {
-        font-weight: 600;
-      }
-      .hint {
-        font-size: 0.85rem;
-      }
-      code {
-        word-break: break-all;
-      }
-      .status[data-status="needs_reconnect"] {
-        color: var(--danger);
         font-weight: 600;
       }
     `,
@@ -117,8 +73,10 @@ export class AccountsSettings extends LitElement {
   /** The client ID as typed, until saved. */
   @state() private clientIdDraft: string | undefined;
 
-  #observed: GmailController | undefined;
-  #unsubscribe: (() => void) | undefined;
+  constructor() {
+    super();
+    new FollowController(this, () => this.gmail);
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -127,22 +85,6 @@ export class AccountsSettings extends LitElement {
         this.gmail ??= controller;
       });
     }
-    // Back in the page: listen again (willUpdate subscribes to whatever controller is set).
-    this.#observed = undefined;
-    this.requestUpdate();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-  }
-
-  override willUpdate(): void {
-    if (this.gmail === this.#observed && this.#unsubscribe) return;
-    this.#unsubscribe?.();
-    this.#observed = this.gmail;
-    this.#unsubscribe = this.gmail?.subscribe(() => this.requestUpdate());
   }
 
   override render() {
@@ -155,11 +97,7 @@ export class AccountsSettings extends LitElement {
     const origin = window.location.origin;
     return html`<fieldset>
       <legend>Gmail</legend>
-      <p class="status" role="status" data-status=${status} data-testid="gmail-status">
-        ${STATUS_TEXT[status]}${
-          status === "connected" && gmail.account !== undefined ? html` as <strong>${gmail.account}</strong>` : nothing
-        }${status === "connected" ? "." : nothing}
-      </p>
+      ${connectionStatus(status, STATUS_TEXT[status], gmail.account, "gmail-status")}
       ${
         token
           ? html`<p data-testid="gmail-granted">
@@ -167,39 +105,23 @@ export class AccountsSettings extends LitElement {
             </p>`
           : nothing
       }
-
-      <div class="field">
-        <label for="google-client-id">Google OAuth client ID</label>
-        <div class="row">
-          <input
-            id="google-client-id"
-            type="text"
-            spellcheck="false"
-            autocomplete="off"
-            placeholder=${gmail.buildClientId ?? "1234567890-abc.apps.googleusercontent.com"}
-            .value=${this.clientIdDraft ?? gmail.savedClientId}
-            @input=${(event: Event) => {
-              this.clientIdDraft = (event.target as HTMLInputElement).value;
-            }}
-            aria-describedby="google-client-id-hint"
-          />
-          <button
-            type="button"
-            ?disabled=${this.clientIdDraft === undefined || this.clientIdDraft === gmail.savedClientId}
-            @click=${() => this.#saveClientId()}
-          >
-            Save client ID
-          </button>
-        </div>
-        <span id="google-client-id-hint" class="hint muted">
-          A "Web application" client from your own Google Cloud project (steps: README, section "Gmail";
+      ${clientIdField({
+        id: "google-client-id",
+        label: "Google OAuth client ID",
+        placeholder: gmail.buildClientId ?? "1234567890-abc.apps.googleusercontent.com",
+        value: this.clientIdDraft ?? gmail.savedClientId,
+        changed: this.clientIdDraft !== undefined && this.clientIdDraft !== gmail.savedClientId,
+        onInput: (value) => {
+          this.clientIdDraft = value;
+        },
+        onSave: () => void this.#saveClientId(),
+        hint: html`A "Web application" client from your own Google Cloud project (steps: README, section "Gmail";
           <a href="https://console.cloud.google.com/apis/credentials" target="_blank" rel="noopener noreferrer"
             >Google Cloud → Credentials</a
           >). Register <code>${origin}</code> as an authorised JavaScript origin and
-          <code>${oauthRedirectUri(origin)}</code> as an authorised redirect URI.
-          ${gmail.buildClientId !== undefined && gmail.savedClientId === "" ? "Empty: the client ID built into this copy is used." : ""}
-        </span>
-      </div>
+          <code>${oauthRedirectUri(origin)}</code> as an authorised redirect URI.`,
+        usesBuiltIn: gmail.buildClientId !== undefined && gmail.savedClientId === "",
+      })}
 
       <div class="row">
         ${
@@ -233,13 +155,7 @@ export class AccountsSettings extends LitElement {
             ? html`<button type="button" @click=${() => gmail.cancel()}>Cancel sign-in</button>`
             : nothing
         }
-        ${
-          token
-            ? html`<button class="danger" type="button" ?disabled=${busy} @click=${() => void gmail.disconnect()}>
-                Disconnect (revokes access)
-              </button>`
-            : nothing
-        }
+        ${token ? disconnectButton(busy, () => void gmail.disconnect()) : nothing}
       </div>
 
       ${TOGGLES.map((toggle) => this.#toggle(gmail, toggle, features[toggle.feature], busy))}
@@ -261,9 +177,7 @@ export class AccountsSettings extends LitElement {
         </div>
       </div>
 
-      <p class=${gmail.notice?.kind === "error" ? "error" : "muted"} aria-live="polite" data-testid="gmail-notice">
-        ${gmail.notice?.text ?? ""}
-      </p>
+      ${connectionNotice(gmail.notice, "gmail-notice")}
     </fieldset>`;
   }
 

@@ -3,6 +3,7 @@ import { customElement, property, query, state } from "lit/decorators.js";
 import type { GitHubController, GitHubStatus, RepositoryAccess } from "../app/github-controller";
 import { ObserveController } from "../app/observable";
 import { GITHUB_PERMISSIONS } from "../connectors/github/github-permissions";
+import { settingsFormStyles } from "./connection-settings-parts";
 import { sharedStyles } from "./shared-styles";
 
 const STATUS_TEXT: Record<GitHubStatus, string> = {
@@ -26,32 +27,8 @@ function mark(value: boolean | undefined): string {
 export class GitHubSettings extends LitElement {
   static override styles = [
     sharedStyles,
+    settingsFormStyles,
     css`
-      :host {
-        display: block;
-        max-width: 48rem;
-      }
-      fieldset {
-        border: 1px solid var(--border);
-        border-radius: var(--radius);
-        padding: 0.5rem 1rem 1rem;
-        margin: 0 0 1rem;
-      }
-      legend {
-        font-weight: 600;
-      }
-      .field {
-        display: flex;
-        flex-direction: column;
-        gap: 0.25rem;
-        margin: 0.6rem 0;
-      }
-      .row {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-      }
       input,
       textarea {
         padding: 0.4rem 0.5rem;
@@ -73,9 +50,6 @@ export class GitHubSettings extends LitElement {
         text-align: left;
         padding: 0.25rem 0.75rem 0.25rem 0;
         border-bottom: 1px solid var(--border);
-      }
-      .hint {
-        font-size: 0.85rem;
       }
       ul {
         margin: 0.25rem 0;

@@ -9,6 +9,7 @@ import {
   type PermissionsDraft,
   type PermissionSource,
 } from "../app/permissions-controller";
+import { settingsFormStyles } from "./connection-settings-parts";
 import { sharedStyles } from "./shared-styles";
 
 const ACCESS_LABELS: Record<SourceAccess, string> = {
@@ -39,30 +40,17 @@ const idFor = (prefix: string, name: string): string => `${prefix}-${name.replac
 export class PermissionsSettings extends LitElement {
   static override styles = [
     sharedStyles,
+    settingsFormStyles,
     css`
-      :host {
-        display: block;
-        max-width: 48rem;
-      }
       fieldset {
-        border: 1px solid var(--border);
-        border-radius: var(--radius);
         padding: 0.5rem 1rem;
-        margin: 0 0 1rem;
-      }
-      legend {
-        font-weight: 600;
       }
       .field {
-        display: flex;
-        flex-direction: column;
         gap: 0.15rem;
-        margin: 0.6rem 0;
       }
       .check {
-        display: flex;
-        gap: 0.5rem;
         align-items: center;
+        margin: 0;
       }
       select {
         padding: 0.35rem 0.5rem;
@@ -71,16 +59,8 @@ export class PermissionsSettings extends LitElement {
         background: var(--bg);
         max-width: 16rem;
       }
-      input[type="checkbox"] {
-        width: 1.1rem;
-        height: 1.1rem;
-        accent-color: var(--accent);
-      }
       .tool {
         font-weight: 600;
-      }
-      .hint {
-        font-size: 0.85rem;
       }
       .actions {
         display: flex;

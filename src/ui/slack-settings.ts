@@ -2,6 +2,14 @@ import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { slackController, type SlackController, type SlackStatus } from "../app/slack-controller";
 import { SCOPE_FEATURES } from "../connectors/slack/slack-errors";
+import {
+  clientIdField,
+  connectionNotice,
+  connectionStatus,
+  disconnectButton,
+  settingsFormStyles,
+} from "./connection-settings-parts";
+import { FollowController } from "./follow-controller";
 import { sharedStyles } from "./shared-styles";
 
 const STATUS_TEXT: Record<SlackStatus, string> = {
@@ -22,55 +30,10 @@ const STATUS_TEXT: Record<SlackStatus, string> = {
 export class SlackSettings extends LitElement {
   static override styles = [
     sharedStyles,
+    settingsFormStyles,
     css`
-      :host {
-        display: block;
-        max-width: 48rem;
-      }
-      fieldset {
-        border: 1px solid var(--border);
-        border-radius: var(--radius);
-        padding: 0.5rem 1rem 1rem;
-        margin: 0 0 1rem;
-      }
-      legend {
-        font-weight: 600;
-      }
-      .field {
-        display: flex;
-        flex-direction: column;
-        gap: 0.25rem;
-        margin: 0.6rem 0;
-      }
-      .row {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-      }
-      input[type="text"] {
-        padding: 0.35rem 0.5rem;
-        border: 1px solid var(--border);
-        border-radius: var(--radius);
-        background: var(--bg);
-        min-width: min(30rem, 100%);
-      }
-      input[type="checkbox"] {
-        width: 1.1rem;
-        height: 1.1rem;
-        accent-color: var(--accent);
-      }
       .check {
-        display: flex;
-        gap: 0.5rem;
-        align-items: flex-start;
         margin: 0.4rem 0;
-      }
-      .hint {
-        font-size: 0.85rem;
-      }
-      code {
-        word-break: break-all;
       }
       ul.scopes {
         margin: 0.25rem 0 0.5rem;
@@ -83,10 +46,6 @@ export class SlackSettings extends LitElement {
         border-radius: var(--radius);
         padding: 0.25rem 0.75rem;
       }
-      .status[data-status="needs_reconnect"] {
-        color: var(--danger);
-        font-weight: 600;
-      }
     `,
   ];
 
@@ -96,8 +55,10 @@ export class SlackSettings extends LitElement {
   /** The channel boxes as ticked, until saved. */
   @state() private channelDraft: string[] | undefined;
 
-  #observed: SlackController | undefined;
-  #unsubscribe: (() => void) | undefined;
+  constructor() {
+    super();
+    new FollowController(this, () => this.slack);
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -106,21 +67,6 @@ export class SlackSettings extends LitElement {
         this.slack ??= controller;
       });
     }
-    this.#observed = undefined;
-    this.requestUpdate();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-  }
-
-  override willUpdate(): void {
-    if (this.slack === this.#observed && this.#unsubscribe) return;
-    this.#unsubscribe?.();
-    this.#observed = this.slack;
-    this.#unsubscribe = this.slack?.subscribe(() => this.requestUpdate());
   }
 
   override render() {
@@ -131,11 +77,7 @@ export class SlackSettings extends LitElement {
     const token = slack.token;
     return html`<fieldset>
       <legend>Slack</legend>
-      <p class="status" role="status" data-status=${status} data-testid="slack-status">
-        ${STATUS_TEXT[status]}${
-          status === "connected" && slack.account !== undefined ? html` as <strong>${slack.account}</strong>` : nothing
-        }${status === "connected" ? "." : nothing}
-      </p>
+      ${connectionStatus(status, STATUS_TEXT[status], slack.account, "slack-status")}
       ${
         token
           ? html`<div data-testid="slack-granted">
@@ -149,40 +91,20 @@ export class SlackSettings extends LitElement {
             </div>`
           : nothing
       }
-
-      <div class="field">
-        <label for="slack-client-id">Slack app client ID</label>
-        <div class="row">
-          <input
-            id="slack-client-id"
-            type="text"
-            spellcheck="false"
-            autocomplete="off"
-            placeholder=${slack.buildClientId ?? "1234567890.1234567890123"}
-            .value=${this.clientIdDraft ?? slack.savedClientId}
-            @input=${(event: Event) => {
-              this.clientIdDraft = (event.target as HTMLInputElement).value;
-            }}
-            aria-describedby="slack-client-id-hint"
-          />
-          <button
-            type="button"
-            ?disabled=${this.clientIdDraft === undefined || this.clientIdDraft === slack.savedClientId}
-            @click=${() => void this.#saveClientId()}
-          >
-            Save client ID
-          </button>
-        </div>
-        <span id="slack-client-id-hint" class="hint muted">
-          From your own Slack app with PKCE turned on (steps: README, section "Slack"). Add
-          <code>${slack.redirectUri}</code> to its Redirect URLs.
-          ${
-            slack.buildClientId !== undefined && slack.savedClientId === ""
-              ? "Empty: the client ID built into this copy is used."
-              : ""
-          }
-        </span>
-      </div>
+      ${clientIdField({
+        id: "slack-client-id",
+        label: "Slack app client ID",
+        placeholder: slack.buildClientId ?? "1234567890.1234567890123",
+        value: this.clientIdDraft ?? slack.savedClientId,
+        changed: this.clientIdDraft !== undefined && this.clientIdDraft !== slack.savedClientId,
+        onInput: (value) => {
+          this.clientIdDraft = value;
+        },
+        onSave: () => void this.#saveClientId(),
+        hint: html`From your own Slack app with PKCE turned on (steps: README, section "Slack"). Add
+          <code>${slack.redirectUri}</code> to its Redirect URLs.`,
+        usesBuiltIn: slack.buildClientId !== undefined && slack.savedClientId === "",
+      })}
 
       <div class="check">
         <input
@@ -221,20 +143,10 @@ export class SlackSettings extends LitElement {
             ? html`<button type="button" @click=${() => slack.cancel()}>Cancel sign-in</button>`
             : nothing
         }
-        ${
-          token
-            ? html`<button class="danger" type="button" ?disabled=${busy} @click=${() => void slack.disconnect()}>
-                Disconnect (revokes access)
-              </button>`
-            : nothing
-        }
+        ${token ? disconnectButton(busy, () => void slack.disconnect()) : nothing}
       </div>
 
-      ${this.#channels(slack)}
-
-      <p class=${slack.notice?.kind === "error" ? "error" : "muted"} aria-live="polite" data-testid="slack-notice">
-        ${slack.notice?.text ?? ""}
-      </p>
+      ${this.#channels(slack)} ${connectionNotice(slack.notice, "slack-notice")}
     </fieldset>`;
   }
 
