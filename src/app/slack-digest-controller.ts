@@ -1,15 +1,14 @@
 import { isSlackReader, SLACK_DIGEST_JOB_ID, SLACK_DIGEST_READER_KEY } from "../routines/slack-digest-routine";
 import { ConnectorState } from "../store/connector-state";
-import type { ApprovalRecord } from "../store/approval-record";
 import type { JobRunRecord } from "../store/job-record";
 import type { Database } from "../store/database";
 import type { SettingsStore } from "../store/settings-store";
 import type { SlackThreadRecord } from "../store/slack-thread-record";
 import { SlackThreadStore } from "../store/slack-thread-store";
 import { compareSlackTs } from "../core/slack/slack-message";
-import { cardStatus, readCards, type CardsPort, type CardStatus } from "./action-card-status";
-import { Observable } from "./observable";
-import { listenForRuns, readRoutineStatus, RunNowState, type RoutineStatus, type RunsChannel } from "./routine-status";
+import { cardStatus, type CardsPort, type CardStatus } from "./action-card-status";
+import { RoutineBoardController } from "./routine-board-controller";
+import type { RoutineStatus, RunsChannel } from "./routine-status";
 import type { SlackStatus } from "./slack-controller";
 
 /** Slack's connection as the digest view needs it (Settings → Slack's controller). */
@@ -70,53 +69,44 @@ export function groupConversations(records: readonly SlackThreadRecord[]): Conve
   );
 }
 
+/** What the digest view reads: the threads by conversation, the channels chosen, and who "you" is. */
+interface DigestSnapshot {
+  groups: ConversationGroup[];
+  chosenChannels: number;
+  you: string | undefined;
+}
+
 /**
  * The Slack digest's state: the threads the digest read, grouped by conversation with "needs your
  * reply" first, each with the model's summary and where its draft's card stands, and when the
  * digest last ran. Read again when the digest finishes a run (the jobs channel), when a card is
  * decided (the Gate), and when Slack's connection changes.
  */
-export class SlackDigestController extends Observable {
-  #groups: ConversationGroup[] = [];
-  #digest: RoutineStatus = { scheduled: false, enabled: false };
-  #cards = new Map<string, ApprovalRecord>();
-  #chosenChannels = 0;
-  #you: string | undefined;
-  #loaded = false;
-  #error: string | undefined;
-  #generation = 0;
-  /** Card reads may overlap too: only the newest may write. */
-  #cardReads = 0;
-  #channel: RunsChannel | undefined;
-  #unsubscribe: (() => void)[] = [];
-  readonly #runNow: RunNowState;
-
+export class SlackDigestController extends RoutineBoardController<DigestSnapshot> {
   constructor(private readonly options: SlackDigestControllerOptions) {
-    super();
-    this.#runNow = new RunNowState("Slack digest", options.runNow);
-  }
-
-  /** Running the job at once: whether it can, whether it is, and what the last such run said. */
-  get runNowState(): RunNowState {
-    return this.#runNow;
-  }
-
-  /** Runs the job now; the rows follow when the run is announced on the jobs channel, and once more here. */
-  async runNow(): Promise<void> {
-    await this.#runNow.start(() => this.changed());
-    await this.refresh();
+    super(
+      { jobId: SLACK_DIGEST_JOB_ID, routineName: "Slack digest", boardName: "The Slack digest" },
+      {
+        db: options.db,
+        gate: options.gate,
+        connection: options.slack,
+        channel: options.channel,
+        runNow: options.runNow,
+      },
+      { groups: [], chosenChannels: 0, you: undefined },
+    );
   }
 
   get groups(): readonly ConversationGroup[] {
-    return this.#groups;
+    return this.board.groups;
   }
 
   get needsReply(): number {
-    return this.#groups.reduce((sum, group) => sum + group.needsReply, 0);
+    return this.board.groups.reduce((sum, group) => sum + group.needsReply, 0);
   }
 
   get digest(): RoutineStatus {
-    return this.#digest;
+    return this.routine;
   }
 
   get connection(): SlackStatus | undefined {
@@ -125,93 +115,30 @@ export class SlackDigestController extends Observable {
 
   /** The Slack user id of whoever connected Slack, as the digest last read it: their mentions read "@you". */
   get you(): string | undefined {
-    return this.#you;
+    return this.board.you;
   }
 
   /** Channels chosen in Settings → Slack besides mentions and direct messages. */
   get chosenChannels(): number {
-    return this.#chosenChannels;
-  }
-
-  get loaded(): boolean {
-    return this.#loaded;
-  }
-
-  get error(): string | undefined {
-    return this.#error;
+    return this.board.chosenChannels;
   }
 
   /** Where a thread's draft card stands; undefined when the digest proposed none. */
   draftStatus(thread: Pick<SlackThreadRecord, "draftActionId">): CardStatus | undefined {
     if (thread.draftActionId === undefined) return undefined;
-    return cardStatus(
-      this.#cards.get(thread.draftActionId),
-      "The draft reply",
-      "You approved the reply; it was posted.",
-    );
+    return cardStatus(this.card(thread.draftActionId), "The draft reply", "You approved the reply; it was posted.");
   }
 
-  async init(): Promise<void> {
-    if (this.#unsubscribe.length === 0) {
-      this.#channel = listenForRuns(SLACK_DIGEST_JOB_ID, () => void this.refresh(), this.options.channel);
-      // A decided card changes only its line; the rows come from the routine's runs.
-      this.#unsubscribe.push(this.options.gate.subscribe(() => void this.#refreshCards()));
-      if (this.options.slack) this.#unsubscribe.push(this.options.slack.subscribe(() => void this.refresh()));
-    }
-    await this.refresh();
+  protected override async readBoard(db: Database): Promise<DigestSnapshot> {
+    const [threads, channels, reader] = await Promise.all([
+      new SlackThreadStore(db).recent(THREADS_SHOWN),
+      this.options.settings.get("slackChannels"),
+      new ConnectorState(db).get(SLACK_DIGEST_READER_KEY, isSlackReader),
+    ]);
+    return { groups: groupConversations(threads), chosenChannels: channels.length, you: reader?.userId };
   }
 
-  async refresh(): Promise<void> {
-    const generation = ++this.#generation;
-    ++this.#cardReads;
-    try {
-      const { db } = this.options;
-      const [threads, digest, channels, reader] = await Promise.all([
-        new SlackThreadStore(db).recent(THREADS_SHOWN),
-        readRoutineStatus(db, SLACK_DIGEST_JOB_ID),
-        this.options.settings.get("slackChannels"),
-        new ConnectorState(db).get(SLACK_DIGEST_READER_KEY, isSlackReader),
-      ]);
-      const cards = await readCards(
-        this.options.gate,
-        threads.flatMap((thread) => thread.draftActionId ?? []),
-      );
-      if (generation !== this.#generation) return;
-      this.#groups = groupConversations(threads);
-      this.#digest = digest;
-      this.#cards = cards;
-      this.#chosenChannels = channels.length;
-      this.#you = reader?.userId;
-      this.#loaded = true;
-      this.#error = undefined;
-    } catch (error) {
-      if (generation !== this.#generation) return;
-      this.#error = `The Slack digest could not be read: ${error instanceof Error ? error.message : String(error)}`;
-    }
-    this.changed();
-  }
-
-  /** Reads again only where the cards stand (a decision in Approvals, here or in another tab). */
-  async #refreshCards(): Promise<void> {
-    const generation = this.#generation;
-    const read = ++this.#cardReads;
-    try {
-      const cards = await readCards(
-        this.options.gate,
-        this.#groups.flatMap((group) => group.threads.flatMap((thread) => thread.draftActionId ?? [])),
-      );
-      if (generation !== this.#generation || read !== this.#cardReads) return;
-      this.#cards = cards;
-    } catch {
-      // The next full refresh reads them again.
-      return;
-    }
-    this.changed();
-  }
-
-  dispose(): void {
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    this.#channel?.close();
-    this.#channel = undefined;
+  protected override cardIds(snapshot: DigestSnapshot): string[] {
+    return snapshot.groups.flatMap((group) => group.threads.flatMap((thread) => thread.draftActionId ?? []));
   }
 }
