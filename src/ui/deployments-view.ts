@@ -1,4 +1,4 @@
-import { LitElement, html, nothing } from "lit";
+import { LitElement, html, nothing, type TemplateResult } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
 import { isFailedRow, type BoardRow, type RepositoryBoard } from "../app/deployment-board";
@@ -7,9 +7,9 @@ import {
   boardStyles,
   cardLine,
   externalLink,
-  openSettings,
   routineLine,
   runNowControl,
+  setupNote,
   timeOf,
 } from "./routine-board-parts";
 import { FollowController } from "./follow-controller";
@@ -98,23 +98,26 @@ export class DeploymentsView extends LitElement {
   /** What to set up, when something is missing: a token, repositories, a fresh sign-in. */
   #setup(board: DeploymentsController) {
     if (!board.loaded) return nothing;
-    const settings = html`<button @click=${() => openSettings(this)}>Open Settings → GitHub</button>`;
+    const note = (paused: boolean, text: TemplateResult) =>
+      setupNote(this, "GitHub", "deployments-setup", paused, text);
     if (board.connection === "needs_reconnect")
-      return html`<p class="empty error" role="alert" data-testid="deployments-setup">
-        GitHub refused the token, so the watch is paused. Give Tabclaw a new fine-grained token in Settings → GitHub.
-        ${settings}
-      </p>`;
+      return note(
+        true,
+        html`GitHub refused the token, so the watch is paused. Give Tabclaw a new fine-grained token in Settings →
+        GitHub.`,
+      );
     if (board.watched.length === 0)
-      return html`<p class="empty" data-testid="deployments-setup">
-        No repository is watched yet. In Settings → GitHub, paste a fine-grained personal access token (read access to
-        Actions and Deployments; write access to Actions to re-run jobs) and choose the repositories to watch.
-        ${settings}
-      </p>`;
+      return note(
+        false,
+        html`No repository is watched yet. In Settings → GitHub, paste a fine-grained personal access token (read access
+        to Actions and Deployments; write access to Actions to re-run jobs) and choose the repositories to watch.`,
+      );
     if (board.connection === "disconnected")
-      return html`<p class="empty" data-testid="deployments-setup">
-        Tabclaw has no GitHub token in this tab, so the watch cannot check ${board.watched.join(", ")}. Paste your token
-        in Settings → GitHub (turn on “Keep sign-ins after reload” to keep it). ${settings}
-      </p>`;
+      return note(
+        false,
+        html`Tabclaw has no GitHub token in this tab, so the watch cannot check ${board.watched.join(", ")}. Paste your
+        token in Settings → GitHub (turn on “Keep sign-ins after reload” to keep it).`,
+      );
     return nothing;
   }
 

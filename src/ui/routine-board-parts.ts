@@ -69,6 +69,22 @@ export function openSettings(from: HTMLElement): void {
   from.dispatchEvent(new CustomEvent("open-settings", { bubbles: true, composed: true }));
 }
 
+/**
+ * What to set up before the routine can work, with the way to its section of Settings. `paused`
+ * when the routine has stopped until the user acts (an expired sign-in): said as an alert.
+ */
+export function setupNote(
+  host: HTMLElement,
+  section: string,
+  testId: string,
+  paused: boolean,
+  text: TemplateResult,
+): TemplateResult {
+  return html`<p class=${paused ? "empty error" : "empty"} role=${paused ? "alert" : nothing} data-testid=${testId}>
+    ${text} <button @click=${() => openSettings(host)}>Open Settings → ${section}</button>
+  </p>`;
+}
+
 /** A card's status, and the button to it in Approvals. */
 export function cardLine(
   host: HTMLElement,

@@ -1,4 +1,4 @@
-import { LitElement, html, nothing } from "lit";
+import { LitElement, html, nothing, type TemplateResult } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
 import type { ConversationGroup, SlackDigestController } from "../app/slack-digest-controller";
@@ -9,9 +9,9 @@ import {
   boardStyles,
   cardLine,
   externalLink,
-  openSettings,
   routineLine,
   runNowControl,
+  setupNote,
   timeOf,
 } from "./routine-board-parts";
 import { FollowController } from "./follow-controller";
@@ -102,23 +102,27 @@ export class SlackDigestView extends LitElement {
 
   #setup(digest: SlackDigestController) {
     if (!digest.loaded) return nothing;
-    const settings = html`<button @click=${() => openSettings(this)}>Open Settings → Slack</button>`;
+    const note = (paused: boolean, text: TemplateResult) =>
+      setupNote(this, "Slack", "slack-digest-setup", paused, text);
     switch (digest.connection) {
       case "not_set_up":
-        return html`<p class="empty" data-testid="slack-digest-setup">
-          Slack is not set up. In Settings → Slack, enter your Slack app's client ID, connect, and choose channels for
-          the digest besides mentions and direct messages. ${settings}
-        </p>`;
+        return note(
+          false,
+          html`Slack is not set up. In Settings → Slack, enter your Slack app's client ID, connect, and choose channels
+          for the digest besides mentions and direct messages.`,
+        );
       case "disconnected":
-        return html`<p class="empty" data-testid="slack-digest-setup">
-          Slack is not connected in this tab, so the digest cannot read it. Connect in Settings → Slack (turn on “Keep
-          sign-ins after reload” to stay connected). ${settings}
-        </p>`;
+        return note(
+          false,
+          html`Slack is not connected in this tab, so the digest cannot read it. Connect in Settings → Slack (turn on
+          “Keep sign-ins after reload” to stay connected).`,
+        );
       case "needs_reconnect":
-        return html`<p class="empty error" role="alert" data-testid="slack-digest-setup">
-          Your Slack sign-in has expired: the digest is paused and continues where it stopped once you reconnect in
-          Settings → Slack. ${settings}
-        </p>`;
+        return note(
+          true,
+          html`Your Slack sign-in has expired: the digest is paused and continues where it stopped once you reconnect in
+          Settings → Slack.`,
+        );
       default:
         return digest.groups.length === 0
           ? html`<p class="empty" data-testid="slack-digest-empty">
