@@ -1,6 +1,7 @@
-import { LitElement, css, html } from "lit";
+import { LitElement, html } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
+import { settingListStyles } from "./setting-list-styles";
 import { sharedStyles } from "./shared-styles";
 
 export interface RemoteImagesEventDetail {
@@ -16,28 +17,7 @@ export interface RemoteImagesEventDetail {
  */
 @customElement("tabclaw-mail-image-senders")
 export class MailImageSenders extends LitElement {
-  static override styles = [
-    sharedStyles,
-    css`
-      :host {
-        display: block;
-      }
-      ul {
-        list-style: none;
-        padding: 0;
-        margin: 0.25rem 0;
-        display: flex;
-        flex-direction: column;
-        gap: 0.35rem;
-      }
-      li {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: 0.25rem 0.75rem;
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, settingListStyles];
 
   @property({ attribute: false }) senders: readonly string[] = [];
 

@@ -1,9 +1,10 @@
-import { LitElement, css, html } from "lit";
+import { LitElement, html } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
 import { describeRuleMatch } from "../app/mail-corrections";
 import type { MailRule } from "../store/mail-record";
 import { INBOX_CATEGORY_TITLES } from "./mail-category-labels";
+import { settingListStyles } from "./setting-list-styles";
 import { sharedStyles } from "./shared-styles";
 
 export interface DeleteRuleEventDetail {
@@ -18,28 +19,7 @@ export interface DeleteRuleEventDetail {
  */
 @customElement("tabclaw-mail-rules-list")
 export class MailRulesList extends LitElement {
-  static override styles = [
-    sharedStyles,
-    css`
-      :host {
-        display: block;
-      }
-      ul {
-        list-style: none;
-        padding: 0;
-        margin: 0.25rem 0;
-        display: flex;
-        flex-direction: column;
-        gap: 0.35rem;
-      }
-      li {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: 0.25rem 0.75rem;
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, settingListStyles];
 
   @property({ attribute: false }) rules: readonly MailRule[] = [];
 
