@@ -3,16 +3,15 @@
  * open shadow roots), in the light and the dark theme; and the keyboard path a user takes to chat.
  */
 import { mkdtemp, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AxeResults } from "axe-core";
 import type { BrowserContextOptions, Page } from "playwright-core";
 import { expect, test } from "vitest";
 import { approvalCard, seedApprovals, taintedSaveFile } from "./harness/approval-steps";
 import { openView, waitForAppReady } from "./harness/app-steps";
 import { type AppPageOptions, type AppPage } from "./harness/browser";
 import { useBrowserSuite } from "./harness/suite";
+import { axeViolations, expectAccessible } from "./harness/axe-steps";
 import { briefingPanel, routineCard, seedRoutines, seededJob, seededRun } from "./harness/routine-steps";
 import { modelCall, seedUsage, usageView } from "./harness/usage-steps";
 import { dreamsView, openDreams, seedMemory, seededFacts } from "./harness/dream-steps";
@@ -29,9 +28,6 @@ import {
   storeMemory,
 } from "./harness/memory-steps";
 
-const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
-
 const suite = useBrowserSuite({ webgpu: true });
 
 /**
@@ -42,36 +38,6 @@ async function openApp(options: AppPageOptions = {}, contextOptions: BrowserCont
   const app = await suite.open({ ...options, contextOptions: { bypassCSP: true, ...contextOptions } });
   await waitForAppReady(app.page);
   return app;
-}
-
-interface Violation {
-  id: string;
-  impact: string | null | undefined;
-  help: string;
-  nodes: { target: string; summary: string | undefined }[];
-}
-
-/** Runs axe on the whole document; returns the violations in a readable form (empty when none). */
-async function axeViolations(page: Page): Promise<Violation[]> {
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_PATH });
-  const results = await page.evaluate(async (tags: string[]) => {
-    const { axe } = window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } };
-    const found = await axe.run(document, { runOnly: tags });
-    return { violations: found.violations, passes: found.passes.length };
-  }, AXE_TAGS);
-  // A run that checked nothing would pass vacuously.
-  expect(results.passes).toBeGreaterThan(10);
-  return results.violations.map((violation) => ({
-    id: violation.id,
-    impact: violation.impact,
-    help: violation.help,
-    nodes: violation.nodes.map((node) => ({ target: JSON.stringify(node.target), summary: node.failureSummary })),
-  }));
-}
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const violations = await axeViolations(page);
-  expect(violations, `${where}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
 }
 
 /** The focused element, looking through shadow roots: "tag:accessible name or id". */

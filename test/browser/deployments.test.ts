@@ -7,25 +7,23 @@
  * verdict schema and proposes the re-run. The board shows it; a reload keeps the card; approving it
  * re-runs exactly that run on the fake.
  */
-import { createRequire } from "node:module";
-import type { AxeResults } from "axe-core";
 import type { Page } from "playwright-core";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { DEPLOY_VERDICT_SCHEMA_TEXT } from "../../src/core/deploy/deploy-verdict";
 import { DEPLOY_WATCH_JOB_ID } from "../../src/routines/deploy-watch-routine";
-import type { JobRunRecord } from "../../src/store/job-record";
 import { startFakeGitHub, type FakeGitHub } from "../fakes/github/fake-github";
 import { routeGitHubToFake } from "../fakes/github/route-github-to-fake";
 import { openView, waitForAppReady } from "./harness/app-steps";
 import { approvalCard } from "./harness/approval-steps";
 import { loadFixtureModel } from "./harness/chat-steps";
+import { storedJobRuns } from "./harness/routine-steps";
 import { useBrowserSuite } from "./harness/suite";
+import { expectAccessible } from "./harness/axe-steps";
 
 const SHOP = "octo-owner/shop";
 const TOKEN = "github_pat_11BOARD";
 const FLAKY =
   '{"cause":"The e2e database timed out","kind":"flaky","nextStep":"Re-run the failed jobs","severity":"high"}';
-const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const STEP_TIMEOUT_MS = 60_000;
 
 const suite = useBrowserSuite({ webgpu: true });
@@ -47,38 +45,6 @@ afterEach(async () => {
 
 function board(page: Page) {
   return page.locator("tabclaw-deployments-view");
-}
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_PATH });
-  const violations = await page.evaluate(async () => {
-    const { axe } = window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } };
-    const found = await axe.run(document, {
-      runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
-    });
-    return found.violations.map(
-      (violation) => `${violation.id}: ${violation.nodes.map((node) => JSON.stringify(node.target)).join(" ")}`,
-    );
-  });
-  expect(violations, where).toEqual([]);
-}
-
-/** Every run of a job, read from the app's IndexedDB. */
-function jobRuns(page: Page, jobId: string): Promise<JobRunRecord[]> {
-  return page.evaluate(async (id) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open("tabclaw");
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error ?? new Error("could not open tabclaw"));
-    });
-    const runs = await new Promise<JobRunRecord[]>((resolve, reject) => {
-      const request = db.transaction("jobRuns").objectStore("jobRuns").getAll();
-      request.onsuccess = () => resolve((request.result as JobRunRecord[]).filter((run) => run.jobId === id));
-      request.onerror = () => reject(request.error ?? new Error("could not read jobRuns"));
-    });
-    db.close();
-    return runs;
-  }, jobId);
 }
 
 /** Settings: sign-ins kept across reloads, the token checked and saved, the repository to watch. */
@@ -152,7 +118,7 @@ test("Check now finds a failed run, the board shows the model's verdict and the 
   expect(prompt).toContain(`<untrusted source=\\"github:${SHOP}/job/`);
   expect(prompt).toContain("Error: connect ETIMEDOUT 10.0.0.7:5432");
   // The run that found it is on record with the line the notification shows, and the board says so.
-  const found = (await jobRuns(page, DEPLOY_WATCH_JOB_ID)).find((record) => record.outcome === "ran");
+  const found = (await storedJobRuns(page, DEPLOY_WATCH_JOB_ID)).find((record) => record.outcome === "ran");
   expect(found?.message).toContain(
     `${SHOP}: CI failed on main (e2e) — likely flaky (high): The e2e database timed out.`,
   );

@@ -5,8 +5,6 @@
  * becomes, live updates from another tab, the batch of label changes in Approvals, and axe on all
  * of it in the light and the dark theme.
  */
-import { createRequire } from "node:module";
-import type { AxeResults } from "axe-core";
 import type { Page } from "playwright-core";
 import { oauthRedirectUri } from "../../src/auth/oauth-redirect";
 import { expect, test } from "vitest";
@@ -28,6 +26,7 @@ import {
   storedValue,
 } from "./harness/inbox-steps";
 import { useBrowserSuite } from "./harness/suite";
+import { expectAccessible } from "./harness/axe-steps";
 import {
   buildRawMail,
   DEFAULT_CLIENT_ID,
@@ -35,9 +34,6 @@ import {
   startFakeGoogle,
   type FakeGoogle,
 } from "../fakes/google/start-fake-google";
-
-const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
 
 const suite = useBrowserSuite({ webgpu: false });
 
@@ -52,23 +48,6 @@ async function openApp(colorScheme: "light" | "dark" = "light"): Promise<AppPage
   const app = await suite.open({ contextOptions: { colorScheme, bypassCSP: true } });
   await waitForAppReady(app.page);
   return app;
-}
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_PATH });
-  const results = await page.evaluate(async (tags: string[]) => {
-    const { axe } = window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } };
-    const found = await axe.run(document, { runOnly: tags });
-    return {
-      passes: found.passes.length,
-      violations: found.violations.map((violation) => ({
-        id: violation.id,
-        nodes: violation.nodes.map((node) => JSON.stringify(node.target)),
-      })),
-    };
-  }, AXE_TAGS);
-  expect(results.passes, where).toBeGreaterThan(10);
-  expect(results.violations, `${where}: ${JSON.stringify(results.violations, null, 2)}`).toEqual([]);
 }
 
 const userRule: MailRule = {

@@ -11,7 +11,6 @@ import type { Page } from "playwright-core";
 import { expect, test } from "vitest";
 import { oauthRedirectUri } from "../../src/auth/oauth-redirect";
 import { TRIAGE_SCHEMA_TEXT } from "../../src/core/mail/triage-schema";
-import type { JobRunRecord } from "../../src/store/job-record";
 import type { MailRecord } from "../../src/store/mail-record";
 import {
   buildRawMail,
@@ -24,6 +23,7 @@ import { openView, waitForAppReady } from "./harness/app-steps";
 import type { AppPage } from "./harness/browser";
 import { loadFixtureModel } from "./harness/chat-steps";
 import { categoryButton, inboxView, mailRecord, openInbox, seedMail, storedValue } from "./harness/inbox-steps";
+import { storedJobRuns } from "./harness/routine-steps";
 import { useBrowserSuite } from "./harness/suite";
 
 const suite = useBrowserSuite({ webgpu: true });
@@ -33,24 +33,6 @@ const STEP_TIMEOUT_MS = 60_000;
 const answer = (category: string, summary: string, draftReply = "") => ({
   text: JSON.stringify({ summary, category, draftReply }),
 });
-
-/** Every run of a job, read from the app's IndexedDB. */
-function jobRuns(page: Page, jobId: string): Promise<JobRunRecord[]> {
-  return page.evaluate(async (id) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open("tabclaw");
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error ?? new Error("could not open tabclaw"));
-    });
-    const runs = await new Promise<JobRunRecord[]>((resolve, reject) => {
-      const request = db.transaction("jobRuns").objectStore("jobRuns").getAll();
-      request.onsuccess = () => resolve((request.result as JobRunRecord[]).filter((run) => run.jobId === id));
-      request.onerror = () => reject(request.error ?? new Error("could not read jobRuns"));
-    });
-    db.close();
-    return runs;
-  }, jobId);
-}
 
 /** Waits until the worker's scheduler has added the default jobs (it starts at app open). */
 async function waitForTriageJob(page: Page): Promise<void> {
@@ -164,7 +146,7 @@ test("Triage now: newsletters and notifications filed by rule with no engine cal
   });
 
   // The run is on record as a manual run of the job, with its tokens and the mail it filed.
-  const runs = await jobRuns(page, "mail-triage");
+  const runs = await storedJobRuns(page, "mail-triage");
   const manual = runs.filter((run) => run.trigger === "manual");
   expect(manual.map((run) => [run.outcome, run.itemsFound])).toEqual([["ran", 4]]);
   expect(manual[0]?.tokens).toBeGreaterThan(0);
@@ -180,7 +162,7 @@ test("Triage now: newsletters and notifications filed by rule with no engine cal
   // Nothing waits any more: a second Triage now asks the engine nothing.
   const after = suite.server.engineCalls.filter((call) => call.kind === "chat").length;
   await inboxView(page).getByRole("button", { name: "Triage now" }).click();
-  await expect.poll(() => jobRuns(page, "mail-triage").then((all) => all.length)).toBe(runs.length + 1);
+  await expect.poll(() => storedJobRuns(page, "mail-triage").then((all) => all.length)).toBe(runs.length + 1);
   expect(suite.server.engineCalls.filter((call) => call.kind === "chat").length).toBe(after);
   assertNoErrors();
 });

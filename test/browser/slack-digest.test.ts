@@ -7,8 +7,6 @@
  * shows the thread needing a reply first; approving its draft posts exactly to the channel and
  * thread shown, once.
  */
-import { createRequire } from "node:module";
-import type { AxeResults } from "axe-core";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { oauthRedirectUri } from "../../src/auth/oauth-redirect";
@@ -18,8 +16,8 @@ import { openView, waitForAppReady } from "./harness/app-steps";
 import { approvalCard } from "./harness/approval-steps";
 import { loadFixtureModel } from "./harness/chat-steps";
 import { useBrowserSuite } from "./harness/suite";
+import { expectAccessible } from "./harness/axe-steps";
 
-const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const DRAFT = "Wait for the smoke tests, then ship 4.2.";
 const STEP_TIMEOUT_MS = 60_000;
 
@@ -37,20 +35,6 @@ afterEach(async () => {
 
 function view(page: Page) {
   return page.locator("tabclaw-slack-digest-view");
-}
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_PATH });
-  const violations = await page.evaluate(async () => {
-    const { axe } = window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } };
-    const found = await axe.run(document, {
-      runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
-    });
-    return found.violations.map(
-      (violation) => `${violation.id}: ${violation.nodes.map((node) => JSON.stringify(node.target)).join(" ")}`,
-    );
-  });
-  expect(violations, where).toEqual([]);
 }
 
 /** Settings → Slack: the client ID, posting on, Slack's consent window (PKCE), and #releases chosen. */

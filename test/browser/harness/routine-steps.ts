@@ -101,6 +101,24 @@ export function storedSetting(page: Page, key: string): Promise<unknown> {
   }, key);
 }
 
+/** Every run of a job, read from the app's IndexedDB. */
+export function storedJobRuns(page: Page, jobId: string): Promise<JobRunRecord[]> {
+  return page.evaluate(async (id) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open("tabclaw");
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error ?? new Error("could not open tabclaw"));
+    });
+    const runs = await new Promise<JobRunRecord[]>((resolve, reject) => {
+      const request = db.transaction("jobRuns").objectStore("jobRuns").getAll();
+      request.onsuccess = () => resolve((request.result as JobRunRecord[]).filter((run) => run.jobId === id));
+      request.onerror = () => reject(request.error ?? new Error("could not read jobRuns"));
+    });
+    db.close();
+    return runs;
+  }, jobId);
+}
+
 /** A job's card in the Routines view. */
 export function routineCard(page: Page, id: string): Locator {
   return page.locator(`tabclaw-routines-view article[data-job="${id}"]`);
