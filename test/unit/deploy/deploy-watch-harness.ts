@@ -1,5 +1,3 @@
-import type { ChatChunk, ChatEngine, ChatRequest } from "../../../src/engine/chat-engine";
-import { estimatePromptTokens, estimateTokens } from "../../../src/core/agent/token-estimate";
 import { ToolRegistry } from "../../../src/core/agent/tool-registry";
 import { connectorRegistry } from "../../../src/gate/connector";
 import { InMemoryLocks } from "../../../src/gate/execution-locks";
@@ -14,6 +12,7 @@ import { SettingsStore } from "../../../src/store/settings-store";
 import { GITHUB_TOOLS } from "../../../src/tools/github-tools";
 import { FakeGitHub, startFakeGitHub } from "../../fakes/github/fake-github";
 import { fetchViaFake } from "../../fakes/github/fetch-via-fake";
+import { AnsweringEngine } from "../engine/answering-engine";
 import { FreshDatabase } from "../store/fresh-database";
 
 export const TOKEN = "github_pat_11WATCH";
@@ -23,36 +22,18 @@ export const START = Date.parse("2026-11-24T09:00:00Z");
  * A TEST DOUBLE of a model for verdicts: answers every constrained request with the next scripted
  * JSON and reports usage like web-llm; counts calls and tokens so idle runs can be shown to cost 0.
  */
-export class VerdictEngine implements ChatEngine {
-  readonly requests: ChatRequest[] = [];
-  tokens = 0;
+export class VerdictEngine extends AnsweringEngine {
   readonly #answers: string[];
 
   constructor(answers: string[] = []) {
+    super("scripted-verdict-engine");
     this.#answers = [...answers];
   }
 
-  get loadedModelId(): string {
-    return "scripted-verdict-engine";
-  }
-
-  load(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  unload(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  async *stream(request: ChatRequest): AsyncIterable<ChatChunk> {
-    this.requests.push(request);
-    const text =
-      this.#answers.shift() ?? '{"cause":"Unknown","kind":"unclear","nextStep":"Read the log","severity":"medium"}';
-    await Promise.resolve();
-    yield { kind: "delta", text };
-    const usage = { promptTokens: estimatePromptTokens(request.messages), completionTokens: estimateTokens(text) };
-    this.tokens += usage.promptTokens + usage.completionTokens;
-    yield { kind: "done", finishReason: "stop", usage };
+  protected override answerFor(): string {
+    return (
+      this.#answers.shift() ?? '{"cause":"Unknown","kind":"unclear","nextStep":"Read the log","severity":"medium"}'
+    );
   }
 }
 

@@ -1,5 +1,4 @@
-import type { ChatChunk, ChatEngine, ChatRequest } from "../../../src/engine/chat-engine";
-import { estimatePromptTokens, estimateTokens } from "../../../src/core/agent/token-estimate";
+import type { ChatRequest } from "../../../src/engine/chat-engine";
 import { ToolRegistry } from "../../../src/core/agent/tool-registry";
 import { connectorRegistry } from "../../../src/gate/connector";
 import { InMemoryLocks } from "../../../src/gate/execution-locks";
@@ -10,6 +9,7 @@ import { slackDigestJob, slackDigestRoutine } from "../../../src/routines/slack-
 import { SLACK_TOOLS } from "../../../src/tools/slack-tools";
 import { fetchViaFake, type FakeSlackOptions } from "../../fakes/slack/fake-slack";
 import { READ_SCOPES, SlackFixture } from "../connectors/slack/slack-fixture";
+import { AnsweringEngine } from "../engine/answering-engine";
 
 /** One thread of a batch as the scripted model answers it. */
 export interface ScriptedItem {
@@ -34,33 +34,17 @@ export function labelsOf(request: ChatRequest): string[] {
  * (by default a plain summary per thread, no reply needed) and reports usage like web-llm; counts
  * calls and tokens, so an idle digest can be shown to cost nothing.
  */
-export class DigestEngine implements ChatEngine {
-  readonly requests: ChatRequest[] = [];
-  tokens = 0;
+export class DigestEngine extends AnsweringEngine {
   answer: (labels: string[], prompt: string) => ScriptedItem[] | string = (labels) =>
     labels.map((label) => ({ thread: label, summary: `Summary of ${label}.`, needsReply: false }));
 
-  get loadedModelId(): string {
-    return "scripted-digest-engine";
+  constructor() {
+    super("scripted-digest-engine");
   }
 
-  load(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  unload(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  async *stream(request: ChatRequest): AsyncIterable<ChatChunk> {
-    this.requests.push(request);
+  protected override answerFor(request: ChatRequest): string {
     const answer = this.answer(labelsOf(request), request.messages[1]?.content ?? "");
-    const text = typeof answer === "string" ? answer : JSON.stringify({ threads: answer });
-    await Promise.resolve();
-    yield { kind: "delta", text };
-    const usage = { promptTokens: estimatePromptTokens(request.messages), completionTokens: estimateTokens(text) };
-    this.tokens += usage.promptTokens + usage.completionTokens;
-    yield { kind: "done", finishReason: "stop", usage };
+    return typeof answer === "string" ? answer : JSON.stringify({ threads: answer });
   }
 }
 
