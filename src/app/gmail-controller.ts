@@ -15,6 +15,7 @@ import {
 import { gmailSyncTool } from "../tools/gmail-tools";
 import { inboxProposal } from "./mail-actions";
 import { Observable } from "./observable";
+import { ProvidedOnce } from "./provided-once";
 
 /**
  * - `not_set_up`: no Google client ID (Settings or build time), so nothing can connect yet.
@@ -294,17 +295,14 @@ function noticeOf(outcome: ActionOutcome): GmailNotice {
   }
 }
 
-let provide: ((controller: GmailController) => void) | undefined;
-const provided = new Promise<GmailController>((resolve) => {
-  provide = resolve;
-});
+const provided = new ProvidedOnce<GmailController>();
 
 /** Called once by Services, so Settings → Accounts finds the controller wherever it is shown. */
 export function provideGmailController(controller: GmailController): void {
-  provide?.(controller);
+  provided.provide(controller);
 }
 
 /** The page's Gmail controller, once Services has made it. */
 export function gmailController(): Promise<GmailController> {
-  return provided;
+  return provided.get();
 }

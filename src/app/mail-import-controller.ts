@@ -6,6 +6,7 @@ import { markInterruptedImports } from "../mail/mail-import-recovery";
 import type { MailImportRecord } from "../store/mail-record";
 import type { MailStore } from "../store/mail-store";
 import { Observable } from "./observable";
+import { ProvidedOnce } from "./provided-once";
 
 /** What the import worker offers the page. */
 export interface MailImportPort {
@@ -213,17 +214,16 @@ export function startMailImportWorker(): MailImportWorkerHandle {
   };
 }
 
-let provide: ((controller: MailImportController) => void) | undefined;
-const provided = new Promise<MailImportController>((resolve) => (provide = resolve));
+const provided = new ProvidedOnce<MailImportController>();
 
 /** Services hands the page's one controller here, for panels placed without one. */
 export function provideMailImportController(controller: MailImportController): void {
-  provide?.(controller);
+  provided.provide(controller);
 }
 
 /** The page's controller, once Services has made it. */
 export function mailImportController(): Promise<MailImportController> {
-  return provided;
+  return provided.get();
 }
 
 function messageOf(error: unknown): string {

@@ -9,6 +9,7 @@ import type { AuditedFetch } from "../gate/audited-fetch";
 import type { SettingsStore } from "../store/settings-store";
 import { OAuthClientId } from "./oauth-client-id";
 import { Observable } from "./observable";
+import { ProvidedOnce } from "./provided-once";
 
 /**
  * - `not_set_up`: no Slack client ID (Settings or build time).
@@ -330,17 +331,14 @@ function slackOAuth(): Promise<typeof import("../auth/slack-oauth")> {
   return import("../auth/slack-oauth");
 }
 
-let provide: ((controller: SlackController) => void) | undefined;
-const provided = new Promise<SlackController>((resolve) => {
-  provide = resolve;
-});
+const provided = new ProvidedOnce<SlackController>();
 
 /** Called once by Services, so Settings → Slack finds the controller wherever it is shown. */
 export function provideSlackController(controller: SlackController): void {
-  provide?.(controller);
+  provided.provide(controller);
 }
 
 /** The page's Slack controller, once Services has made it. */
 export function slackController(): Promise<SlackController> {
-  return provided;
+  return provided.get();
 }
