@@ -10,34 +10,13 @@ import { mailFromMime } from "../../../src/mail/mail-from-mime";
 import type { MailRecord } from "../../../src/store/mail-record";
 import type { Settings } from "../../../src/store/settings-store";
 import { PROJECT_ROOT } from "../../fakes/paths";
+import { storedMail } from "../../fakes/stored-mail";
 import { waitForAppReady } from "./app-steps";
 
 const STEP_TIMEOUT_MS = 30_000;
 
-let clock = Date.UTC(2025, 5, 2, 9, 0, 0);
-
 /** A plain stored mail; every field can be overridden. */
-export function mailRecord(overrides: Partial<MailRecord> & { id: string }): MailRecord {
-  clock += 60_000;
-  return {
-    source: "local",
-    sourceId: "seeded-import",
-    from: { name: "Ann Example", address: "ann@example.com" },
-    to: [{ address: "you@example.com" }],
-    cc: [],
-    subject: "Lunch on Friday?",
-    receivedAt: clock,
-    ruleHeaders: {},
-    text: "Shall we have lunch on Friday?",
-    snippet: "Shall we have lunch on Friday?",
-    attachments: [],
-    labels: [],
-    bodyLoaded: true,
-    status: "new",
-    storedAt: clock,
-    ...overrides,
-  };
-}
+export const mailRecord = storedMail;
 
 /** One file of `test/fixtures/<folder>/` parsed into a MailRecord as an import would store it. */
 export async function fixtureMail(

@@ -12,7 +12,7 @@ import { MAX_MODEL_ATTEMPTS, readTriageState } from "../../../src/routines/mail-
 import type { MailRule } from "../../../src/store/mail-record";
 import { GMAIL_COMPOSE_SCOPE, GMAIL_MODIFY_SCOPE, GMAIL_READONLY_SCOPE } from "../../../src/tools/gmail-scopes";
 import type { RawMailInput } from "../../fakes/google/raw-mail";
-import { storedMail } from "../core/mail/mail-fixtures";
+import { storedMail } from "../../fakes/stored-mail";
 import { START, TriageHarness, triageAnswer } from "./mail-triage-harness";
 
 let triage: TriageHarness;

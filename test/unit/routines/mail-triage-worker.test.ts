@@ -11,7 +11,7 @@ import { WorkerRoutines } from "../../../src/routines/worker-routines";
 import { openDatabase } from "../../../src/store/database";
 import { JobStore } from "../../../src/store/job-store";
 import { MailStore } from "../../../src/store/mail-store";
-import { storedMail } from "../core/mail/mail-fixtures";
+import { storedMail } from "../../fakes/stored-mail";
 import { FreshDatabase } from "../store/fresh-database";
 import { triageAnswer, triageEngine } from "./mail-triage-harness";
 import { FakeClock, settle } from "./fake-clock";

@@ -5,7 +5,7 @@ import { triageLabelName } from "../../../../src/core/mail/triage-labels";
 import { triageBody, triageMailData, triageMessages } from "../../../../src/core/mail/triage-prompt";
 import { TRIAGE_SCHEMA, TRIAGE_SCHEMA_TEXT } from "../../../../src/core/mail/triage-schema";
 import { trimMailText } from "../../../../src/core/mail/trim-mail-text";
-import { storedMail } from "./mail-fixtures";
+import { storedMail } from "../../../fakes/stored-mail";
 
 describe("the triage schema", () => {
   it("stays inside the subset xgrammar decodes and the validator checks", () => {

@@ -7,7 +7,7 @@ import {
   matchUserRule,
 } from "../../../../src/core/mail/triage-rules";
 import type { MailRule } from "../../../../src/store/mail-record";
-import { storedMail } from "./mail-fixtures";
+import { storedMail } from "../../../fakes/stored-mail";
 
 const rule = (overrides: Partial<MailRule> & Pick<MailRule, "id" | "category">): MailRule => ({
   origin: "correction",

@@ -1,4 +1,5 @@
-import type { MailRecord } from "../../../../src/store/mail-record";
+/** Stored mail for tests, in Node and in the browser harness alike. */
+import type { MailRecord } from "../../src/store/mail-record";
 
 let clock = Date.UTC(2025, 5, 2, 9, 0, 0);
 
