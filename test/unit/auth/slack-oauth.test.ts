@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   exchangeSlackCode,
   prepareSlackAuthorization,
@@ -10,16 +10,12 @@ import {
 import { isStoredToken } from "../../../src/auth/token-vault";
 import { slackScopesFor } from "../../../src/core/slack/slack-scopes";
 import { followAuthorize, READ_SCOPES, REDIRECT_URI, SlackFixture, START } from "../connectors/slack/slack-fixture";
+import { useSlackFixture } from "../connectors/slack/use-slack-fixture";
 
 let fixture: SlackFixture;
 
-beforeEach(async () => {
-  fixture = await new SlackFixture().start();
-});
-
-afterEach(async () => {
-  expect(fixture.fake.violations).toEqual([]);
-  await fixture.stop();
+useSlackFixture((started) => {
+  fixture = started;
 });
 
 describe("Connect: OAuth v2 with PKCE as a public client", () => {

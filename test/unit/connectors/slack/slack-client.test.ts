@@ -1,20 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ReconnectNeededError,
   ScopeNeededError,
   SlackRateLimitError,
 } from "../../../../src/connectors/slack/slack-errors";
 import { READ_SCOPES, SlackFixture } from "./slack-fixture";
+import { useSlackFixture } from "./use-slack-fixture";
 
 let fixture: SlackFixture;
 
-beforeEach(async () => {
-  fixture = await new SlackFixture().start();
-});
-
-afterEach(async () => {
-  expect(fixture.fake.violations).toEqual([]);
-  await fixture.stop();
+useSlackFixture((started) => {
+  fixture = started;
 });
 
 describe("the token travels in the form body", () => {

@@ -1,18 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { isSlackCursor, SLACK_STATE_KEY } from "../../../../src/connectors/slack/slack-cursor";
 import { ScopeNeededError, SlackTargetMismatchError } from "../../../../src/connectors/slack/slack-errors";
 import { parseSlackUpdates, type SlackUpdates } from "../../../../src/core/slack/slack-message";
 import { READ_SCOPES, SlackFixture } from "./slack-fixture";
+import { useSlackFixture } from "./use-slack-fixture";
 
 let fixture: SlackFixture;
 
-beforeEach(async () => {
-  fixture = await new SlackFixture().start();
-});
-
-afterEach(async () => {
-  expect(fixture.fake.violations).toEqual([]);
-  await fixture.stop();
+useSlackFixture((started) => {
+  fixture = started;
 });
 
 async function readUpdates(): Promise<SlackUpdates> {
