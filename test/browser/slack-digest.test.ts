@@ -8,13 +8,13 @@
  * thread shown, once.
  */
 import type { BrowserContext, Page } from "playwright-core";
-import { afterEach, beforeEach, expect, test } from "vitest";
-import { oauthRedirectUri } from "../../src/auth/oauth-redirect";
+import { expect, test } from "vitest";
 import { slackSource } from "../../src/core/slack/slack-message";
-import { routeSlackToFake, startFakeSlack, type FakeSlack } from "../fakes/slack/fake-slack";
+import { routeSlackToFake, type FakeSlack } from "../fakes/slack/fake-slack";
 import { openView, waitForAppReady } from "./harness/app-steps";
 import { approvalCard } from "./harness/approval-steps";
 import { loadFixtureModel } from "./harness/chat-steps";
+import { useFakeSlack } from "./harness/slack-steps";
 import { useBrowserSuite } from "./harness/suite";
 import { expectAccessible } from "./harness/axe-steps";
 
@@ -23,14 +23,8 @@ const STEP_TIMEOUT_MS = 60_000;
 
 const suite = useBrowserSuite({ webgpu: true });
 let fake: FakeSlack;
-
-beforeEach(async () => {
-  fake = await startFakeSlack({ redirectUris: [oauthRedirectUri(suite.server.origin)] });
-});
-
-afterEach(async () => {
-  expect(fake.violations).toEqual([]);
-  await fake.close();
+useFakeSlack(suite, (started) => {
+  fake = started;
 });
 
 function view(page: Page) {

@@ -5,25 +5,20 @@
  * posted once to exactly the channel and thread on the card, and Disconnect revoking the token.
  */
 import type { BrowserContext, Page } from "playwright-core";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { oauthRedirectUri } from "../../src/auth/oauth-redirect";
 import type { ApprovalRecord } from "../../src/store/approval-record";
 import { slackPostMessageTool } from "../../src/tools/slack-tools";
-import { routeSlackToFake, startFakeSlack, type FakeSlack } from "../fakes/slack/fake-slack";
+import { routeSlackToFake, type FakeSlack } from "../fakes/slack/fake-slack";
 import { openView, waitForAppReady } from "./harness/app-steps";
 import { approvalCard, seedApprovals } from "./harness/approval-steps";
+import { useFakeSlack } from "./harness/slack-steps";
 import { useBrowserSuite } from "./harness/suite";
 
 const suite = useBrowserSuite({ webgpu: false });
 let fake: FakeSlack;
-
-beforeEach(async () => {
-  fake = await startFakeSlack({ redirectUris: [oauthRedirectUri(suite.server.origin)] });
-});
-
-afterEach(async () => {
-  expect(fake.violations).toEqual([]);
-  await fake.close();
+useFakeSlack(suite, (started) => {
+  fake = started;
 });
 
 function slack(page: Page) {
