@@ -5,7 +5,6 @@
  * becomes, live updates from another tab, the batch of label changes in Approvals, and axe on all
  * of it in the light and the dark theme.
  */
-import type { Page } from "playwright-core";
 import { oauthRedirectUri } from "../../src/auth/oauth-redirect";
 import { expect, test } from "vitest";
 import type { ApprovalRecord } from "../../src/store/approval-record";
@@ -25,6 +24,7 @@ import {
   seedMail,
   storedValue,
 } from "./harness/inbox-steps";
+import { allowGmailLabels, connectGmail } from "./harness/gmail-steps";
 import { useBrowserSuite } from "./harness/suite";
 import { expectAccessible } from "./harness/axe-steps";
 import {
@@ -441,24 +441,6 @@ for (const colorScheme of ["light", "dark"] as const) {
   });
 }
 
-/**
- * Settings → Accounts: saves the client ID (once), signs in in Google's window, and turns on Apply
- * labels (gmail.modify, which allows drafts too) unless Google already granted it; returns once connected.
- */
-async function connectGmail(page: Page): Promise<void> {
-  await openView(page, "Settings");
-  const accounts = page.locator("tabclaw-accounts-settings");
-  const save = accounts.getByRole("button", { name: "Save client ID" });
-  await accounts.getByLabel("Google OAuth client ID").fill(DEFAULT_CLIENT_ID);
-  if (await save.isEnabled()) await save.click();
-  await accounts.getByRole("button", { name: "Connect Gmail (read-only)" }).click();
-  await accounts.locator("[data-testid='gmail-status'][data-status='connected']").waitFor();
-  const labels = accounts.getByLabel("Apply labels");
-  // The box stays unticked until Google answers (it shows what was granted).
-  if (!(await labels.isChecked())) await labels.click();
-  await expect.poll(() => labels.isChecked()).toBe(true);
-}
-
 test("Gmail: opening a mail reads its body through the Gate; its draft and its label changes wait for approval, then reach Gmail once", async () => {
   let fake: FakeGoogle | undefined;
   let app: AppPage | undefined;
@@ -500,6 +482,7 @@ test("Gmail: opening a mail reads its body through the Gate; its draft and its l
       gmailMail(digest.id, { from: { address: "digest@news.example.org" }, subject: "Weekly", snippet: "News." }),
     ]);
     await connectGmail(page);
+    await allowGmailLabels(page);
 
     await openInbox(page);
     await openMail(page, "needs_reply", `gmail:${question.id}`);
@@ -542,6 +525,7 @@ test("Gmail: opening a mail reads its body through the Gate; its draft and its l
     ]);
     // A reload ends the in-memory sign-in unless it is kept: sign in again.
     await connectGmail(page);
+    await allowGmailLabels(page);
     await openView(page, "Approvals");
     await page.getByTestId("label-batch").getByRole("button", { name: "Approve all 2 label changes" }).click();
     await expect

@@ -24,6 +24,7 @@ import type { AppPage } from "./harness/browser";
 import { loadFixtureModel } from "./harness/chat-steps";
 import { categoryButton, inboxView, mailRecord, openInbox, seedMail, storedValue } from "./harness/inbox-steps";
 import { storedJobRuns } from "./harness/routine-steps";
+import { connectGmail } from "./harness/gmail-steps";
 import { useBrowserSuite } from "./harness/suite";
 
 const suite = useBrowserSuite({ webgpu: true });
@@ -166,16 +167,6 @@ test("Triage now: newsletters and notifications filed by rule with no engine cal
   expect(suite.server.engineCalls.filter((call) => call.kind === "chat").length).toBe(after);
   assertNoErrors();
 });
-
-async function connectGmail(page: Page): Promise<void> {
-  await openView(page, "Settings");
-  const accounts = page.locator("tabclaw-accounts-settings");
-  const save = accounts.getByRole("button", { name: "Save client ID" });
-  await accounts.getByLabel("Google OAuth client ID").fill(DEFAULT_CLIENT_ID);
-  if (await save.isEnabled()) await save.click();
-  await accounts.getByRole("button", { name: "Connect Gmail (read-only)" }).click();
-  await accounts.locator("[data-testid='gmail-status'][data-status='connected']").waitFor({ timeout: STEP_TIMEOUT_MS });
-}
 
 test("Gmail: the worker reads Gmail through the page's Gate, then proposes labels and a reply draft for approval; nothing reaches Gmail", async () => {
   let fake: FakeGoogle | undefined;
