@@ -3,7 +3,7 @@ import { connectorRegistry } from "../../../src/gate/connector";
 import { InMemoryLocks } from "../../../src/gate/execution-locks";
 import { Gate } from "../../../src/gate/gate";
 import { githubConnector } from "../../../src/connectors/github/github-connector";
-import { deployWatchRoutine, DEPLOY_WATCH_JOB_ID } from "../../../src/routines/deploy-watch-routine";
+import { deployWatchJob, deployWatchRoutine } from "../../../src/routines/deploy-watch-routine";
 import type { ScheduledRoutine } from "../../../src/routines/routine";
 import type { RoutineResult } from "../../../src/routines/job-runner";
 import type { JobRecord } from "../../../src/store/job-record";
@@ -13,6 +13,7 @@ import { GITHUB_TOOLS } from "../../../src/tools/github-tools";
 import { FakeGitHub, startFakeGitHub } from "../../fakes/github/fake-github";
 import { fetchViaFake } from "../../fakes/github/fetch-via-fake";
 import { AnsweringEngine } from "../engine/answering-engine";
+import { scheduledTick } from "../routines/scheduled-tick";
 import { FreshDatabase } from "../store/fresh-database";
 
 export const TOKEN = "github_pat_11WATCH";
@@ -38,17 +39,7 @@ export class VerdictEngine extends AnsweringEngine {
 }
 
 export function watchJob(now: number): JobRecord {
-  return {
-    id: DEPLOY_WATCH_JOB_ID,
-    routine: DEPLOY_WATCH_JOB_ID,
-    title: "Deployment watch",
-    schedule: { kind: "every", minutes: 5 },
-    enabled: true,
-    timeZone: "UTC",
-    timeoutMs: 300_000,
-    createdAt: now,
-    since: now,
-  };
+  return deployWatchJob("UTC", now);
 }
 
 /**
@@ -150,11 +141,7 @@ export class DeployWatchHarness {
 
   /** One scheduled run as the scheduler makes it: the check, then the run if something is new. */
   async tick(): Promise<RoutineResult> {
-    const job = watchJob(START);
-    const check = await this.routine.check({ job, now: this.now });
-    if (check.kind === "nothing-new")
-      return { outcome: "nothing-new", tokens: 0, itemsFound: 0, message: check.message ?? "" };
-    return this.routine.run({ job, now: this.now, signal: new AbortController().signal, found: check.items });
+    return scheduledTick(this.routine, { job: watchJob(START), now: this.now });
   }
 
   async stop(): Promise<void> {

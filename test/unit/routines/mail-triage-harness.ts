@@ -14,6 +14,7 @@ import { gateToolRegistry } from "../../../src/tools/gate-tools";
 import { fetchViaFake } from "../../fakes/google/start-fake-google";
 import { scriptedStream, type ScriptedResponse } from "../agent/scripted-stream";
 import { GmailFixture } from "../connectors/gmail/gmail-fixture";
+import { scheduledTick } from "./scheduled-tick";
 
 export const START = Date.parse("2026-11-24T09:00:00Z");
 
@@ -129,16 +130,7 @@ export class TriageHarness {
       options.page === false
         ? {}
         : { proposeAction: (action: Parameters<Gate["propose"]>[0]) => this.gate.propose(action) };
-    const check = await this.routine.check({ job, now: this.now, ...propose });
-    if (check.kind === "nothing-new")
-      return { outcome: "nothing-new", tokens: 0, itemsFound: 0, message: check.message ?? "" };
-    return this.routine.run({
-      job,
-      now: this.now,
-      signal: options.signal ?? new AbortController().signal,
-      found: check.items,
-      ...propose,
-    });
+    return scheduledTick(this.routine, { job, now: this.now, ...propose }, options.signal);
   }
 
   async stop(): Promise<void> {

@@ -10,6 +10,7 @@ import { SLACK_TOOLS } from "../../../src/tools/slack-tools";
 import { fetchViaFake, type FakeSlackOptions } from "../../fakes/slack/fake-slack";
 import { READ_SCOPES, SlackFixture } from "../connectors/slack/slack-fixture";
 import { AnsweringEngine } from "../engine/answering-engine";
+import { scheduledTick } from "../routines/scheduled-tick";
 
 /** One thread of a batch as the scripted model answers it. */
 export interface ScriptedItem {
@@ -107,11 +108,7 @@ export class SlackDigestHarness {
 
   /** One scheduled run as the scheduler makes it: the check, then the run if something is new. */
   async tick(): Promise<RoutineResult> {
-    const job = slackDigestJob("UTC", this.now);
-    const check = await this.routine.check({ job, now: this.now });
-    if (check.kind === "nothing-new")
-      return { outcome: "nothing-new", tokens: 0, itemsFound: 0, message: check.message ?? "" };
-    return this.routine.run({ job, now: this.now, signal: new AbortController().signal, found: check.items });
+    return scheduledTick(this.routine, { job: slackDigestJob("UTC", this.now), now: this.now });
   }
 
   async stop(): Promise<void> {
