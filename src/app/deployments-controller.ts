@@ -1,14 +1,13 @@
 import { isRepositorySnapshot, WATCH_KEY_PREFIX } from "../connectors/github/github-poll";
 import { DEPLOY_WATCH_JOB_ID } from "../routines/deploy-watch-routine";
-import type { JobRunRecord } from "../store/job-record";
 import { ConnectorState } from "../store/connector-state";
 import type { Database } from "../store/database";
 import { DeploymentStore } from "../store/deployment-store";
 import type { SettingsStore } from "../store/settings-store";
-import { cardStatus, type CardsPort, type CardStatus } from "./action-card-status";
+import { cardStatus, type CardStatus } from "./action-card-status";
 import { buildRepositoryBoard, type BoardRow, type RepositoryBoard } from "./deployment-board";
-import { RoutineBoardController } from "./routine-board-controller";
-import type { RoutineStatus, RunsChannel } from "./routine-status";
+import { RoutineBoardController, type RoutineBoardSources } from "./routine-board-controller";
+import type { RoutineStatus } from "./routine-status";
 
 /** GitHub's connection as the board needs it: whether a token is set (Settings → GitHub's controller). */
 export interface GitHubConnection {
@@ -16,16 +15,10 @@ export interface GitHubConnection {
   subscribe(listener: () => void): () => void;
 }
 
-export interface DeploymentsControllerOptions {
-  db: Database;
+/** The board's sources (its runs are "Check now"), the settings it reads and GitHub's connection. */
+export interface DeploymentsControllerOptions extends Omit<RoutineBoardSources, "connection"> {
   settings: Pick<SettingsStore, "get">;
-  /** The Gate: the re-run cards' records, and a word whenever one is decided. */
-  gate: CardsPort;
   github?: GitHubConnection;
-  /** The jobs channel (the real BroadcastChannel when not given). */
-  channel?: RunsChannel;
-  /** Runs the watch's job now (the agent worker's `runJobNow`) and returns its run: "Check now". */
-  runNow?: () => Promise<JobRunRecord>;
 }
 
 /** What the board reads: the repositories chosen in Settings → GitHub, and per repository its runs and deployments. */

@@ -1,14 +1,13 @@
 import { isSlackReader, SLACK_DIGEST_JOB_ID, SLACK_DIGEST_READER_KEY } from "../routines/slack-digest-routine";
 import { ConnectorState } from "../store/connector-state";
-import type { JobRunRecord } from "../store/job-record";
 import type { Database } from "../store/database";
 import type { SettingsStore } from "../store/settings-store";
 import type { SlackThreadRecord } from "../store/slack-thread-record";
 import { SlackThreadStore } from "../store/slack-thread-store";
 import { compareSlackTs } from "../core/slack/slack-message";
-import { cardStatus, type CardsPort, type CardStatus } from "./action-card-status";
-import { RoutineBoardController } from "./routine-board-controller";
-import type { RoutineStatus, RunsChannel } from "./routine-status";
+import { cardStatus, type CardStatus } from "./action-card-status";
+import { RoutineBoardController, type RoutineBoardSources } from "./routine-board-controller";
+import type { RoutineStatus } from "./routine-status";
 import type { SlackStatus } from "./slack-controller";
 
 /** Slack's connection as the digest view needs it (Settings → Slack's controller). */
@@ -17,15 +16,10 @@ export interface SlackConnection {
   subscribe(listener: () => void): () => void;
 }
 
-export interface SlackDigestControllerOptions {
-  db: Database;
+/** The digest view's sources (its runs are "Run the digest now"), the settings it reads and Slack's connection. */
+export interface SlackDigestControllerOptions extends Omit<RoutineBoardSources, "connection"> {
   settings: Pick<SettingsStore, "get">;
-  /** The Gate: the drafts' cards, and a word whenever one is decided. */
-  gate: CardsPort;
   slack?: SlackConnection;
-  channel?: RunsChannel;
-  /** Runs the digest's job now (the agent worker's `runJobNow`) and returns its run: "Run the digest now". */
-  runNow?: () => Promise<JobRunRecord>;
 }
 
 /** Threads the view lists: the newest, across conversations. */
