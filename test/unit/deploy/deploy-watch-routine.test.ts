@@ -28,6 +28,18 @@ afterEach(async () => {
   await watch.stop();
 });
 
+/** v2.0.0 fails its health check in production, found at the watch's next run 5 minutes on. */
+function failProductionDeployment(): { id: number } {
+  const deployment = watch.fake.state.addDeployment(SHOP, {
+    environment: "production",
+    ref: "v2.0.0",
+    state: "in_progress",
+  });
+  watch.fake.state.addDeploymentStatus(SHOP, deployment.id, "failure", "Health check failed");
+  watch.now += 5 * 60_000;
+  return deployment;
+}
+
 describe("the deployment watch", () => {
   it("costs no model call, no token and no rate-limit point while nothing changes", async () => {
     watch.engine = new VerdictEngine();
@@ -148,13 +160,7 @@ describe("the deployment watch", () => {
     watch.engine = new VerdictEngine([
       '{"cause":"Pods fail their health check","kind":"real","nextStep":"Roll back to the last release","severity":"critical"}',
     ]);
-    const deployment = watch.fake.state.addDeployment(SHOP, {
-      environment: "production",
-      ref: "v2.0.0",
-      state: "in_progress",
-    });
-    watch.fake.state.addDeploymentStatus(SHOP, deployment.id, "failure", "Health check failed");
-    watch.now += 5 * 60_000;
+    failProductionDeployment();
     const result = await watch.tick();
     expect(result.message).toBe(
       `${SHOP}: the deployment to production (v2.0.0) is failure — likely real (critical): Pods fail their health check. Next: Roll back to the last release.`,
@@ -286,13 +292,7 @@ describe("what the deployment watch keeps for the board", () => {
     watch.engine = new VerdictEngine([
       '{"cause":"Pods fail their health check","kind":"real","nextStep":"Roll back","severity":"critical"}',
     ]);
-    const deployment = watch.fake.state.addDeployment(SHOP, {
-      environment: "production",
-      ref: "v2.0.0",
-      state: "in_progress",
-    });
-    watch.fake.state.addDeploymentStatus(SHOP, deployment.id, "failure", "Health check failed");
-    watch.now += 5 * 60_000;
+    const deployment = failProductionDeployment();
     await watch.tick();
     const record = await new DeploymentStore(watch.fresh.db).get(`${SHOP}/deployment/${deployment.id}`);
     expect(record).toMatchObject({
