@@ -6,6 +6,7 @@ import { MAIL_CATEGORIES, type MailCategory, type MailRecord, type MailRule } fr
 import type { MailCounts, MailStore } from "../store/mail-store";
 import type { SettingsStore } from "../store/settings-store";
 import {
+  GMAIL_ARCHIVE,
   GMAIL_CREATE_DRAFT,
   GMAIL_GET_MESSAGE,
   GMAIL_SEND_REPLY,
@@ -441,6 +442,41 @@ export class InboxController extends Observable {
       // The user picked this mail; a reply they rewrote is theirs too.
       { id: this.#newId(), now: this.#now(), userTexts: edited ? [mail.id, body] : [mail.id] },
     );
+    try {
+      this.#notice = { mailId: mail.id, ...outcomeText(await this.#options.gate.propose(action), what) };
+    } catch (error) {
+      this.#notice = { mailId: mail.id, text: `${what} could not be proposed: ${messageOf(error)}`, tone: "error" };
+    } finally {
+      this.#busy.delete(key);
+    }
+    this.changed();
+  }
+
+  /**
+   * Proposes archiving the open Gmail mail (out of Gmail's inbox, not deleted). Like every change
+   * in Gmail it waits in Approvals; the mail stays here, filed as it is.
+   */
+  async proposeArchive(): Promise<void> {
+    const mail = this.#open;
+    if (mail?.source !== "gmail") return;
+    const tool = this.#options.tools.get(GMAIL_ARCHIVE);
+    if (!tool) {
+      this.#notice = { mailId: mail.id, text: "Gmail is not available in this version.", tone: "error" };
+      this.changed();
+      return;
+    }
+    const key = `${GMAIL_ARCHIVE}:${mail.id}`;
+    if (this.#busy.has(key)) return;
+    this.#busy.add(key);
+    this.changed();
+    const action = inboxProposal(
+      tool,
+      { mailId: mail.id, mailSubject: mail.subject, mailFrom: mail.from?.address ?? "" },
+      "You asked to archive this mail in Gmail.",
+      [mailContext(mail)],
+      { id: this.#newId(), now: this.#now(), userTexts: [mail.id] },
+    );
+    const what = "Archiving the mail in Gmail";
     try {
       this.#notice = { mailId: mail.id, ...outcomeText(await this.#options.gate.propose(action), what) };
     } catch (error) {

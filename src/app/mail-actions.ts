@@ -6,6 +6,7 @@ import { toolProposal } from "../core/agent/tool-proposal";
 import type { MailRecord } from "../store/mail-record";
 import {
   gmailApplyLabelTool,
+  gmailArchiveTool,
   gmailCreateDraftTool,
   gmailGetMessageTool,
   gmailSendReplyTool,
@@ -16,6 +17,7 @@ export const GMAIL_GET_MESSAGE = gmailGetMessageTool.name;
 export const GMAIL_CREATE_DRAFT = gmailCreateDraftTool.name;
 export const GMAIL_SEND_REPLY = gmailSendReplyTool.name;
 export const GMAIL_APPLY_LABEL = gmailApplyLabelTool.name;
+export const GMAIL_ARCHIVE = gmailArchiveTool.name;
 
 /** The arguments of a reply (draft or send) as the Gmail tools take them. */
 export interface ReplyArguments {

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { InboxController } from "../app/inbox-controller";
-import { GMAIL_CREATE_DRAFT, GMAIL_SEND_REPLY } from "../app/mail-actions";
+import { GMAIL_ARCHIVE, GMAIL_CREATE_DRAFT, GMAIL_SEND_REPLY } from "../app/mail-actions";
 import { senderAddress } from "../app/mail-corrections";
 import { formatBytes } from "../core/format";
 import { mailFrameDocument, sanitizeMailHtml, type SanitizedMailHtml } from "../mail/sanitize-mail-html";
@@ -219,6 +219,16 @@ export class MailReader extends LitElement {
           </select></label
         >
         <span class="muted" data-testid="mail-decided-by">${describeDecision(mail, inbox.rules)}</span>
+        ${
+          mail.source === "gmail"
+            ? html`<button
+                ?disabled=${inbox.isBusy(`${GMAIL_ARCHIVE}:${mail.id}`)}
+                @click=${() => void inbox.proposeArchive()}
+              >
+                Archive in Gmail…
+              </button>`
+            : nothing
+        }
       </div>
       ${
         offer

@@ -212,6 +212,22 @@ describe("InboxController", () => {
     expect(inbox.notice).toEqual({ mailId: "gmail:18f0c", text: "Write the reply first: it is empty.", tone: "error" });
   });
 
+  it("proposes archiving a Gmail mail as a change that waits in Approvals and runs nothing yet", async () => {
+    const { inbox, approvals, calls } = await setUp();
+    await inbox.openMail("gmail:18f0c");
+    await inbox.proposeArchive();
+    await approvals.refresh();
+    const [record] = approvals.pending;
+    expect(record?.action).toMatchObject({
+      tool: "gmail_archive",
+      effect: "write",
+      arguments: { mailId: "gmail:18f0c", mailSubject: "Budget for Q3", mailFrom: "ann@example.com" },
+    });
+    expect(record?.action.preview.title).toBe("Archive a mail in Gmail");
+    expect(inbox.notice?.text).toMatch(/^Archiving the mail in Gmail waits for your approval in Approvals/);
+    expect(calls).toEqual([]);
+  });
+
   it("reads a Gmail mail's body through the Gate when it is opened, untainted, then shows it", async () => {
     const metadataOnly = mail({ id: "gmail:abc", bodyLoaded: false, text: "" });
     const { inbox, calls, gate } = await setUp([metadataOnly]);
