@@ -5,6 +5,7 @@
  * approved and run once, Disconnect revoking, and what a reload does with and without
  * "Keep sign-ins after reload".
  */
+import { pendingLabelApproval } from "./harness/label-approval";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { oauthRedirectUri } from "../../src/auth/oauth-redirect";
@@ -99,40 +100,14 @@ function connectorStateKeys(page: Page): Promise<string[]> {
 }
 
 function labelApproval(mail: MailRecord): ApprovalRecord {
-  const id = `label-${mail.sourceId}`;
-  const proposedAt = Date.now();
-  const args = {
+  return pendingLabelApproval({
+    id: `label-${mail.sourceId}`,
     mailId: mail.id,
-    label: "Tabclaw/Newsletter",
     mailSubject: mail.subject,
     mailFrom: mail.from?.address ?? "",
-  };
-  return {
-    id,
-    status: "pending",
-    proposedAt,
-    why: "Every change waits for your approval.",
-    action: {
-      id,
-      tool: "gmail_apply_label",
-      effect: "write",
-      connector: "gmail",
-      scope: GMAIL_MODIFY_SCOPE,
-      arguments: args,
-      reason: "It has List-Unsubscribe: a newsletter.",
-      preview: {
-        title: 'Label a mail "Tabclaw/Newsletter" in Gmail',
-        destination: "Gmail",
-        fields: [
-          { label: "Label", value: args.label },
-          { label: "Mail", value: args.mailSubject },
-          { label: "From", value: args.mailFrom },
-        ],
-      },
-      taint: { tainted: false, sources: [], reasons: [], argumentSources: [] },
-      proposedAt,
-    },
-  };
+    proposedAt: Date.now(),
+    reason: "It has List-Unsubscribe: a newsletter.",
+  });
 }
 
 test("connect read-only, sync through the Gate, ask for labels when turned on, approve one label, disconnect revokes", async () => {

@@ -5,6 +5,7 @@
  * becomes, live updates from another tab, the batch of label changes in Approvals, and axe on all
  * of it in the light and the dark theme.
  */
+import { pendingLabelApproval } from "./harness/label-approval";
 import { oauthRedirectUri } from "../../src/auth/oauth-redirect";
 import { expect, test } from "vitest";
 import type { ApprovalRecord } from "../../src/store/approval-record";
@@ -261,41 +262,16 @@ test("mail stored by another tab or the agent worker appears at once, announced 
 
 /** Pending label changes as triage proposes them: tainted by the mail each one files. */
 function pendingLabel(n: number): ApprovalRecord {
-  const id = `label-${n}`;
   const mailId = `gmail:18f0c${n}`;
-  const args = { mailId, label: "Tabclaw/Newsletter", mailSubject: `Weekly digest ${n}`, mailFrom: "news@example.org" };
-  const proposedAt = Date.UTC(2025, 5, 2, 9, n);
-  return {
-    id,
-    status: "pending",
-    proposedAt,
-    why: "Every change waits for your approval.",
-    action: {
-      id,
-      tool: "gmail_apply_label",
-      effect: "write",
-      connector: "gmail",
-      scope: "https://www.googleapis.com/auth/gmail.modify",
-      arguments: args,
-      reason: "A newsletter: it has List-Unsubscribe.",
-      preview: {
-        title: 'Label a mail "Tabclaw/Newsletter" in Gmail',
-        destination: "Gmail",
-        fields: [
-          { label: "Label", value: args.label },
-          { label: "Mail", value: args.mailSubject },
-          { label: "From", value: args.mailFrom },
-        ],
-      },
-      taint: {
-        tainted: true,
-        sources: [mailId],
-        reasons: [{ kind: "context", sources: [mailId] }],
-        argumentSources: [],
-      },
-      proposedAt,
-    },
-  };
+  return pendingLabelApproval({
+    id: `label-${n}`,
+    mailId,
+    mailSubject: `Weekly digest ${n}`,
+    mailFrom: "news@example.org",
+    proposedAt: Date.UTC(2025, 5, 2, 9, n),
+    reason: "A newsletter: it has List-Unsubscribe.",
+    taintedBy: mailId,
+  });
 }
 
 function pendingSend(): ApprovalRecord {
